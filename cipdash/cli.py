@@ -1,0 +1,174 @@
+"""`python -m cipdash`: the monthly refresh from a script or a scheduler.
+
+Exit codes: 0 success; 1 the input has problems (listed on standard error, nothing
+written); 2 the command could not run (bad option, no database, unknown team).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from .cells import AUTHORITY_TEAM
+from .dates import BadDate, parse_date
+from .errors import DatabaseUnavailable, LoadFailed, Problem
+
+EXIT_OK, EXIT_BAD_INPUT, EXIT_CANNOT_RUN = 0, 1, 2
+
+DESCRIPTION = """\
+Load and check the improvement plan and its performance extracts, and report on them.
+
+  python -m cipdash check                 check cip_data/ and data/ without loading
+  python -m cipdash load                  check, then load everything (all or nothing)
+  python -m cipdash summary --json        the plan at the latest date, as JSON
+
+The database file is --db, else $CIPDASH_DB, else var/cipdash.duckdb in the project.
+"""
+
+
+def _print_problems(problems: list[Problem], stream=sys.stderr) -> None:
+    for p in problems:
+        prefix = "warning: " if p.severity == "warning" else ""
+        print(f"{prefix}{p}", file=stream)
+
+
+def _as_at(text: str | None):
+    if not text:
+        return None
+    try:
+        return parse_date(text, allow_year_month=True)
+    except BadDate as exc:
+        raise SystemExit(f"--as-at: {exc} ({exc.hint})")
+
+
+def _cmd_check(args) -> int:
+    from .store import validate
+
+    checked = validate(Path(args.plan), Path(args.data))
+    _print_problems(checked.problems)
+    if checked.errors:
+        print(f"{len(checked.errors)} problem(s) found. Nothing was loaded.", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    rows = sum(f.rows for f in checked.extracts.files)
+    print(f"OK: {len(checked.files)} files, {rows:,} extract rows, no problems"
+          + (f" ({len(checked.warnings)} warning(s))" if checked.warnings else "") + ".")
+    return EXIT_OK
+
+
+def _cmd_load(args) -> int:
+    from .store import load, resolve_db
+
+    db = resolve_db(args.db)
+    try:
+        result = load(Path(args.plan), Path(args.data), db)
+    except LoadFailed as failed:
+        _print_problems(failed.problems)
+        errors = [p for p in failed.problems if p.severity == "error"]
+        print(f"{len(errors)} problem(s) found. Nothing was loaded; the database is as it was.", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except DatabaseUnavailable as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_CANNOT_RUN
+    _print_problems(result.warnings)
+    if not result.changed:
+        print(f"No changes: {db} already holds exactly these files ({result.rows_unchanged:,} figures).")
+    else:
+        print(f"Loaded into {db} (load {result.load_id}): {result.rows_added:,} new figures, "
+              f"{result.rows_revised:,} revised (earlier values kept in the revision history), "
+              f"{result.rows_unchanged:,} unchanged; plan {'updated' if result.plan_changed else 'unchanged'}.")
+    return EXIT_OK
+
+
+def _open(args):
+    from .db import open_snapshot
+    from .store import resolve_db
+
+    return open_snapshot(resolve_db(args.db))
+
+
+def _check_team(snap, team: str | None) -> str:
+    if not team or team.upper() == AUTHORITY_TEAM:
+        return AUTHORITY_TEAM
+    if snap.query("team_exists", team=team)["n"].iloc[0] == 0:
+        raise SystemExit(f"--team: no team '{team}' in the plan's teams.csv")
+    return team
+
+
+def _cmd_summary(args) -> int:
+    from .summary import build_summary
+
+    snap = _open(args)
+    try:
+        team = _check_team(snap, args.team)
+        summary = build_summary(snap, _as_at(args.as_at), team)
+    finally:
+        snap.close()
+    if args.json:
+        json.dump(summary, sys.stdout, indent=2, ensure_ascii=False)
+        print()
+        return EXIT_OK
+    print(f"As at {summary['as_at']} ({'whole authority' if team == AUTHORITY_TEAM else team})")
+    for kind, counts in summary["rag_counts"].items():
+        print(f"  {kind}: {counts['G']} Green, {counts['A']} Amber, {counts['R']} Red")
+    for m in summary["measures"]:
+        met = {True: "met", False: "not met", None: "no target"}[m["target_met"]]
+        print(f"  {m['measure_id']}: {m['latest_value']} at {m['latest_period_end']} (target {m['target']} "
+              f"by {m['target_date']}: {met})")
+    return EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from .store import DEFAULT_DATA_DIR, DEFAULT_PLAN_DIR
+
+    parser = argparse.ArgumentParser(prog="python -m cipdash", description=DESCRIPTION,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def folders(p):
+        p.add_argument("--plan", default=str(DEFAULT_PLAN_DIR), metavar="DIR",
+                       help="the plan folder (recommendations.csv, ratings.csv, ...); default cip_data/")
+        p.add_argument("--data", default=str(DEFAULT_DATA_DIR), metavar="DIR",
+                       help="the extracts folder (*.csv, benchmarks/*.csv); default data/")
+
+    p = sub.add_parser("check", help="check the plan and extracts; never writes",
+                       description="Check every plan and extract file and list every problem as "
+                                   "file:line:column. Writes nothing. Exit 1 if there are problems.")
+    folders(p)
+    p.set_defaults(run=_cmd_check)
+
+    p = sub.add_parser("load", help="check, then load everything into the database (all or nothing)",
+                       description="Check every file, then load all of it or none of it. A figure that "
+                                   "restates a period already loaded replaces it; the earlier figure is "
+                                   "kept in the revision history. Loading the same files twice changes "
+                                   "nothing. The dashboard keeps serving while this runs.")
+    folders(p)
+    p.add_argument("--db", metavar="FILE", help="database file (default: $CIPDASH_DB or var/cipdash.duckdb)")
+    p.set_defaults(run=_cmd_load)
+
+    p = sub.add_parser("summary", help="the plan's state at a date (RAG ratings, latest figures, targets)",
+                       description="The state of the plan at a date: each recommendation's ratings, "
+                                   "RAG counts and each measure's latest figure against its next target.")
+    p.add_argument("--db", metavar="FILE", help="database file (default: $CIPDASH_DB or var/cipdash.duckdb)")
+    p.add_argument("--as-at", metavar="DATE", help="YYYY-MM-DD, DD/MM/YYYY or YYYY-MM (default: the latest data)")
+    p.add_argument("--team", metavar="TEAM_ID", help="a team's figures instead of the whole authority's")
+    p.add_argument("--json", action="store_true", help="print JSON (the scripting interface)")
+    p.set_defaults(run=_cmd_summary)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.run(args)
+    except KeyboardInterrupt:
+        print("Interrupted; nothing was half-loaded (a load applies all or nothing).", file=sys.stderr)
+        return EXIT_CANNOT_RUN
+    except DatabaseUnavailable as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_CANNOT_RUN
+    except SystemExit as exc:
+        if isinstance(exc.code, str):
+            print(exc.code, file=sys.stderr)
+            return EXIT_CANNOT_RUN
+        raise

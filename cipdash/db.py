@@ -1,0 +1,85 @@
+"""Reading the database: one consistent version of the file per page view.
+
+A load replaces the file rather than writing into it (see store.py), so a reader holds a
+`Snapshot`: one version of the file, opened read-only, that every query of a page view
+uses. A page never mixes figures from before and after a load.
+
+Each snapshot attaches the file to a private in-memory DuckDB instance. Connecting to
+the path directly would go through DuckDB's per-process instance cache, which is keyed
+by path and would keep handing back the replaced (old) file.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from .errors import DatabaseUnavailable
+from .sqlfiles import sql
+
+REBUILD_HINT = "Build it from the plan and extracts with:  python -m cipdash load"
+
+
+@dataclass(frozen=True)
+class FileVersion:
+    """What identifies one version of the database file: a load makes a new inode."""
+
+    inode: int
+    mtime_ns: int
+    size: int
+
+
+def file_version(path: Path) -> FileVersion:
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        raise DatabaseUnavailable(f"There is no database at {path}. {REBUILD_HINT}") from None
+    return FileVersion(st.st_ino, st.st_mtime_ns, st.st_size)
+
+
+class Snapshot:
+    """A read-only view of one version of the database; safe to share between threads
+    (each query takes its own cursor)."""
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        self.version = file_version(self.path)
+        self._instance = duckdb.connect(":memory:")
+        try:
+            self._instance.execute("attach ? as cip (read_only)", [str(self.path)])
+            self._instance.execute("use cip")
+            self._instance.execute("select count(*) from loads").fetchone()
+        except duckdb.Error as exc:
+            self._instance.close()
+            raise DatabaseUnavailable(
+                f"The database at {self.path} cannot be read ({str(exc).splitlines()[0]}). Move it aside, then "
+                f"rebuild it: python -m cipdash load (the figures come back from cip_data/ and data/; "
+                f"revision history held only in the old file is not).") from None
+
+    def query(self, name: str, **params) -> pd.DataFrame:
+        """Run the query file cipdash/sql/queries/<name>.sql with bound parameters."""
+        return self.execute(sql(f"queries/{name}"), params)
+
+    def execute(self, text: str, params: dict | list | None = None) -> pd.DataFrame:
+        cursor = self._instance.cursor()
+        try:
+            cursor.execute("use cip")
+            return cursor.execute(text, params or {}).df()
+        finally:
+            cursor.close()
+
+    def is_current(self) -> bool:
+        try:
+            return file_version(self.path) == self.version
+        except DatabaseUnavailable:
+            return False
+
+    def close(self) -> None:
+        self._instance.close()
+
+
+def open_snapshot(path: Path) -> Snapshot:
+    return Snapshot(Path(path))

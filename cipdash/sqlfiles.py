@@ -1,0 +1,19 @@
+"""The SQL lives in cipdash/sql/ as files; this reads them (once) by name."""
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+SQL_DIR = Path(__file__).with_name("sql")
+
+
+@cache
+def sql(name: str) -> str:
+    """`sql("queries/latest_figures")` -> the text of cipdash/sql/queries/latest_figures.sql."""
+    return (SQL_DIR / f"{name}.sql").read_text(encoding="utf-8")
+
+
+def statements(name: str) -> list[str]:
+    """A file of several statements, split on ';' at line ends (our files keep that form)."""
+    parts = [p.strip() for p in sql(name).split(";\n")]
+    return [p.rstrip(";") for p in parts if p and not all(l.strip().startswith("--") for l in p.splitlines())]
