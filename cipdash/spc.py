@@ -1,0 +1,731 @@
+"""Statistical process control: NHS "Making Data Count" XmR and Laney p′ charts.
+
+Pure Python + numpy; no Streamlit, no database. Callers pass the monthly points
+of one series in date order (period_type ``month`` only, NaN already removed).
+
+Definitions (these are the rules the dashboard applies):
+
+XmR chart (``xmr``)
+    centre = mean of the points; moving range = |x_i - x_(i-1)|;
+    mMR = mean moving range; limits = centre ± 2.66 × mMR. No outlier
+    screening. A series of one point has mMR = 0.
+
+Laney p′ chart (``laney_p_prime``), for percentages with varying denominators
+    p̄ = Σ numerators / Σ denominators; σ_i = √(p̄(1 − p̄)/n_i);
+    z_i = (p_i − p̄)/σ_i; σ_z = (mean moving range of z)/1.128;
+    limits_i = p̄ ± 3 σ_i σ_z, shown in percent (0–100) and clipped to 0..100.
+    When p̄ is exactly 0 or 1 every point equals it and the limits equal p̄.
+
+Rebasing
+    With ``rebase_dates`` the series is split into segments: the first point
+    dated on or after a rebase date starts a new segment. Each segment has its
+    own centre, limits and moving ranges (no moving range across a boundary),
+    and every rule below looks only inside one segment. Rebase dates on or
+    before the first point, or after the last, change nothing.
+
+Special-cause rules (each flagged point gets a direction, ``high`` or ``low``)
+    1. ``beyond_limit`` — a point strictly above the upper limit (high) or
+       strictly below the lower limit (low).
+    2. ``shift`` — 7 or more consecutive points strictly on the same side of
+       the centre; a point exactly on the centre breaks the run. Every point
+       of the run is flagged (above = high, below = low).
+    3. ``trend`` — 7 or more consecutive points each strictly higher than the
+       one before (high), or each strictly lower (low): the MDC convention of
+       7 points, i.e. 6 consecutive increases. An equal pair breaks the run.
+       Every point of the run is flagged.
+    4. ``two_of_three`` — in any 3 consecutive points, 2 or 3 of them strictly
+       beyond two-thirds of the way from the centre to the same limit
+       (beyond centre ± ⅔ × the limit distance, each point's own distance on
+       a p′ chart). The points beyond that line are flagged.
+    "Exactly" means within a relative tolerance of 1e-10 of the segment's
+    largest absolute value, so floating-point noise cannot invent a signal.
+
+Reading with polarity
+    ``high`` is improvement for ``higher_better`` and concern for
+    ``lower_better``; ``low`` the reverse. A point flagged in both directions
+    (say, rising for 7 months while still below the centre) is
+    ``special_cause_concern``: a warning is never hidden behind good news.
+    Unflagged points are ``common_cause``.
+
+Constant series
+    mMR = 0, so both limits equal the centre. Points on the centre are on
+    neither side and not beyond any limit, so they are common cause.
+
+Variation (the icon for the series)
+    The classification of the latest point; None when the series has fewer
+    than 12 points (``MIN_POINTS``) in total.
+
+Trial limits
+    ``trial_limits`` is True when the latest segment has fewer than 12
+    points: the limits are provisional and the dashboard says so.
+
+Assurance (target against the latest point's limits)
+    higher_better: target > upper = ``consistent_fail``; target < lower =
+    ``consistent_pass``; otherwise ``hit_or_miss``. lower_better: target <
+    lower = ``consistent_fail``; target > upper = ``consistent_pass``;
+    otherwise ``hit_or_miss``. None when there is no target or fewer than
+    12 points in total. A target exactly on a limit is ``hit_or_miss``.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Iterable, NamedTuple, Sequence
+
+import numpy as np
+
+# --- Method constants -------------------------------------------------------
+MIN_POINTS = 12            # fewer than this: no variation/assurance; trial limits
+LIMIT_FACTOR = 2.66        # XmR: limits = mean ± 2.66 × mean moving range
+RUN_LENGTH = 7             # shift and trend runs: 7 points
+TWO_OF_THREE_FRACTION = 2.0 / 3.0   # rule 4 line: ⅔ of the way to a limit
+LANEY_D2 = 1.128           # bias constant for a moving range of 2 (σ_z = mMR/d2)
+LANEY_SIGMAS = 3.0         # p′ limits are ±3 σ_i σ_z
+REL_TOL = 1e-10            # "exactly equal" tolerance, relative to segment scale
+
+# --- Making Data Count colours ---------------------------------------------
+COMMON_CAUSE_GREY = "#a6a6a6"
+IMPROVEMENT_BLUE = "#00b0f0"
+CONCERN_ORANGE = "#e46c0a"
+TARGET_RED = "#c00000"
+
+# --- Codes ------------------------------------------------------------------
+HIGHER_BETTER = "higher_better"
+LOWER_BETTER = "lower_better"
+POLARITIES = (HIGHER_BETTER, LOWER_BETTER)
+
+SPECIAL_CAUSE_IMPROVEMENT = "special_cause_improvement"
+SPECIAL_CAUSE_CONCERN = "special_cause_concern"
+COMMON_CAUSE = "common_cause"
+VARIATION_CODES = (SPECIAL_CAUSE_IMPROVEMENT, SPECIAL_CAUSE_CONCERN, COMMON_CAUSE)
+
+CONSISTENT_PASS = "consistent_pass"
+CONSISTENT_FAIL = "consistent_fail"
+HIT_OR_MISS = "hit_or_miss"
+ASSURANCE_CODES = (CONSISTENT_PASS, CONSISTENT_FAIL, HIT_OR_MISS)
+
+RULE_BEYOND_LIMIT = "beyond_limit"
+RULE_SHIFT = "shift"
+RULE_TREND = "trend"
+RULE_TWO_OF_THREE = "two_of_three"
+RULES = (RULE_BEYOND_LIMIT, RULE_SHIFT, RULE_TREND, RULE_TWO_OF_THREE)
+
+HIGH = "high"
+LOW = "low"
+BOTH = "both"
+
+METHOD_XMR = "xmr"
+METHOD_LANEY = "laney_p_prime"
+
+POINT_COLOURS = {
+    SPECIAL_CAUSE_IMPROVEMENT: IMPROVEMENT_BLUE,
+    SPECIAL_CAUSE_CONCERN: CONCERN_ORANGE,
+    COMMON_CAUSE: COMMON_CAUSE_GREY,
+}
+
+_MONTH_ABBR = ("Jan", "Feb", "Mar", "Apr", "May", "Jun",
+               "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+# --- Results ----------------------------------------------------------------
+@dataclass(frozen=True)
+class Signal:
+    """One special-cause episode: a rule, its direction and the points it flags."""
+
+    rule: str
+    direction: str            # HIGH or LOW
+    indices: tuple[int, ...]  # flagged point positions, ascending
+
+    @property
+    def start(self) -> int:
+        return self.indices[0]
+
+    @property
+    def end(self) -> int:
+        return self.indices[-1]
+
+
+@dataclass(frozen=True, eq=False)
+class SpcResult:
+    """Per-point chart lines and classifications, plus the series-level reading.
+
+    Arrays are read-only numpy float arrays of the same length as ``values``.
+    Percent scale (0–100) for a p′ chart.
+    """
+
+    method: str                       # METHOD_XMR or METHOD_LANEY
+    polarity: str
+    values: np.ndarray
+    dates: tuple[date, ...] | None
+    centre: np.ndarray
+    upper: np.ndarray
+    lower: np.ndarray
+    upper_two_thirds: np.ndarray      # the rule-4 lines
+    lower_two_thirds: np.ndarray
+    moving_range: np.ndarray          # |x_i - x_(i-1)|, NaN at each segment start
+    segment: np.ndarray               # segment number per point (0, 1, ...)
+    segment_starts: tuple[int, ...]   # first index of each segment
+    point_type: tuple[str, ...]       # VARIATION_CODES per point
+    rules: tuple[tuple[str, ...], ...]  # rules that flagged each point, in RULES order
+    direction: tuple[str | None, ...]   # HIGH, LOW, BOTH or None per point
+    signals: tuple[Signal, ...]
+    variation: str | None
+    assurance: str | None
+    trial_limits: bool
+    target: float | None
+    numerators: np.ndarray | None = None    # p′ only
+    denominators: np.ndarray | None = None  # p′ only
+    z_scores: np.ndarray | None = None      # p′ only
+    sigma_z: tuple[float, ...] | None = None  # p′ only, one per segment
+
+    @property
+    def n_points(self) -> int:
+        return int(self.values.size)
+
+    @property
+    def latest_segment_size(self) -> int:
+        return self.n_points - self.segment_starts[-1] if self.n_points else 0
+
+    @property
+    def colours(self) -> tuple[str, ...]:
+        """MDC colour per point (grey, blue or orange)."""
+        return tuple(POINT_COLOURS[t] for t in self.point_type)
+
+    def to_records(self) -> list[dict]:
+        """The chart as rows, for a data table beside the chart."""
+        rows = []
+        for i in range(self.n_points):
+            rows.append({
+                "date": self.dates[i] if self.dates is not None else None,
+                "value": float(self.values[i]),
+                "centre": float(self.centre[i]),
+                "lower": float(self.lower[i]),
+                "upper": float(self.upper[i]),
+                "segment": int(self.segment[i]),
+                "point_type": self.point_type[i],
+                "rules": self.rules[i],
+                "direction": self.direction[i],
+            })
+        return rows
+
+
+class Description(NamedTuple):
+    label: str
+    tooltip: str
+
+
+_VARIATION_WORDS = {
+    SPECIAL_CAUSE_IMPROVEMENT: Description(
+        "Special cause improvement",
+        "The latest point is part of an unusual change in the better direction, "
+        "more than normal month-to-month variation would explain."),
+    SPECIAL_CAUSE_CONCERN: Description(
+        "Special cause concern",
+        "The latest point is part of an unusual change in the worse direction "
+        "that needs looking into."),
+    COMMON_CAUSE: Description(
+        "Common cause variation",
+        "The latest point is within the normal month-to-month variation of "
+        "this process, with no sign of real change."),
+    None: Description(
+        "Not enough data",
+        f"Fewer than {MIN_POINTS} monthly points, so variation cannot be "
+        "judged yet."),
+}
+
+_ASSURANCE_WORDS = {
+    CONSISTENT_PASS: Description(
+        "Consistently passing the target",
+        "The target lies outside the process limits on the good side, so it "
+        "will be met month after month unless the process changes."),
+    CONSISTENT_FAIL: Description(
+        "Consistently failing the target",
+        "The target lies outside the process limits on the bad side, so it "
+        "will not be met without a change to the system."),
+    HIT_OR_MISS: Description(
+        "Hit or miss",
+        "The target lies within the process limits, so it will be met in some "
+        "months and missed in others by chance alone."),
+    None: Description(
+        "No assurance",
+        f"There is no target, or fewer than {MIN_POINTS} monthly points, so "
+        "assurance cannot be judged."),
+}
+
+
+def describe_variation(code: str | None) -> Description:
+    """Plain words and a one-sentence tooltip for a variation code (or None)."""
+    try:
+        return _VARIATION_WORDS[code]
+    except KeyError:
+        raise ValueError(f"unknown variation code {code!r}") from None
+
+
+def describe_assurance(code: str | None) -> Description:
+    """Plain words and a one-sentence tooltip for an assurance code (or None)."""
+    try:
+        return _ASSURANCE_WORDS[code]
+    except KeyError:
+        raise ValueError(f"unknown assurance code {code!r}") from None
+
+
+def variation_colour(code: str | None) -> str:
+    """MDC colour for a variation code; grey when there is none."""
+    return POINT_COLOURS.get(code, COMMON_CAUSE_GREY)
+
+
+# --- Public chart functions -------------------------------------------------
+def xmr(values: Sequence[float],
+        dates: Sequence | None = None,
+        polarity: str = HIGHER_BETTER,
+        rebase_dates: Iterable = (),
+        target: float | None = None) -> SpcResult:
+    """XmR chart of monthly points in date order (see the module docstring)."""
+    x = _as_values(values, "values")
+    date_tuple = _as_dates(dates, x.size)
+    _check_polarity(polarity)
+    starts = _segment_starts(date_tuple, rebase_dates, x.size)
+
+    centre = np.empty_like(x)
+    upper = np.empty_like(x)
+    lower = np.empty_like(x)
+    upper23 = np.empty_like(x)
+    lower23 = np.empty_like(x)
+    mr = np.full_like(x, np.nan)
+    for a, b in _bounds(starts, x.size):
+        seg = x[a:b]
+        mean = float(seg.mean())
+        seg_mr = np.abs(np.diff(seg))
+        mr[a + 1:b] = seg_mr
+        mean_mr = float(seg_mr.mean()) if seg_mr.size else 0.0
+        half = LIMIT_FACTOR * mean_mr
+        centre[a:b] = mean
+        upper[a:b] = mean + half
+        lower[a:b] = mean - half
+        upper23[a:b] = mean + TWO_OF_THREE_FRACTION * half
+        lower23[a:b] = mean - TWO_OF_THREE_FRACTION * half
+
+    return _finish(METHOD_XMR, polarity, x, date_tuple, centre, upper, lower,
+                   upper23, lower23, mr, starts, target)
+
+
+def laney_p_prime(numerators: Sequence[float],
+                  denominators: Sequence[float],
+                  dates: Sequence | None = None,
+                  polarity: str = HIGHER_BETTER,
+                  rebase_dates: Iterable = (),
+                  target: float | None = None) -> SpcResult:
+    """Laney p′ chart, in percent (0–100); target in percent too.
+
+    Every denominator must be positive: filter empty months out before calling.
+    """
+    num = _as_values(numerators, "numerators")
+    den = _as_values(denominators, "denominators")
+    if num.size != den.size:
+        raise ValueError(f"{num.size} numerators but {den.size} denominators")
+    date_tuple = _as_dates(dates, num.size)
+    for i in range(num.size):
+        where = _where(i, date_tuple)
+        if den[i] <= 0:
+            raise ValueError(f"denominator {den[i]:g} at {where} is not positive; "
+                             "leave months with no cases out of a p′ chart")
+        if num[i] < 0:
+            raise ValueError(f"numerator {num[i]:g} at {where} is negative")
+        if num[i] > den[i]:
+            raise ValueError(f"numerator {num[i]:g} at {where} is above its "
+                             f"denominator {den[i]:g}")
+    _check_polarity(polarity)
+    starts = _segment_starts(date_tuple, rebase_dates, num.size)
+
+    p = num / den if num.size else num.copy()
+    centre = np.empty_like(p)
+    half = np.empty_like(p)
+    z = np.zeros_like(p)
+    mr = np.full_like(p, np.nan)
+    sigma_zs = []
+    for a, b in _bounds(starts, p.size):
+        p_bar = float(num[a:b].sum() / den[a:b].sum())
+        centre[a:b] = p_bar
+        mr[a + 1:b] = np.abs(np.diff(p[a:b])) * 100.0
+        if 0.0 < p_bar < 1.0:
+            sigma = np.sqrt(p_bar * (1.0 - p_bar) / den[a:b])
+            z[a:b] = (p[a:b] - p_bar) / sigma
+            z_mr = np.abs(np.diff(z[a:b]))
+            sigma_z = float(z_mr.mean()) / LANEY_D2 if z_mr.size else 0.0
+            half[a:b] = LANEY_SIGMAS * sigma * sigma_z
+        else:
+            # p̄ of 0 or 1 means every point equals it: no spread at all.
+            sigma_z = 0.0
+            half[a:b] = 0.0
+        sigma_zs.append(sigma_z)
+
+    def pct(arr):
+        return np.clip(arr * 100.0, 0.0, 100.0)
+
+    result = _finish(
+        METHOD_LANEY, polarity, p * 100.0, date_tuple, centre * 100.0,
+        pct(centre + half), pct(centre - half),
+        pct(centre + TWO_OF_THREE_FRACTION * half),
+        pct(centre - TWO_OF_THREE_FRACTION * half),
+        mr, starts, target,
+        numerators=_frozen(num), denominators=_frozen(den),
+        z_scores=_frozen(z), sigma_z=tuple(sigma_zs))
+    return result
+
+
+def assurance_code(target: float | None, upper: float, lower: float,
+                   polarity: str) -> str | None:
+    """Assurance of a target against one pair of limits (None if no target)."""
+    _check_polarity(polarity)
+    if target is None or (isinstance(target, float) and math.isnan(target)):
+        return None
+    target = float(target)
+    above, below = target > upper, target < lower
+    if polarity == HIGHER_BETTER:
+        if above:
+            return CONSISTENT_FAIL
+        if below:
+            return CONSISTENT_PASS
+    else:
+        if below:
+            return CONSISTENT_FAIL
+        if above:
+            return CONSISTENT_PASS
+    return HIT_OR_MISS
+
+
+def assurance_for(result: SpcResult, target: float | None) -> str | None:
+    """Assurance of another target against a result's latest limits."""
+    if result.n_points < MIN_POINTS:
+        return None
+    return assurance_code(target, float(result.upper[-1]),
+                          float(result.lower[-1]), result.polarity)
+
+
+# --- Narrative --------------------------------------------------------------
+def format_month(d: date) -> str:
+    """'Oct 2019' (locale-independent)."""
+    return f"{_MONTH_ABBR[d.month - 1]} {d.year}"
+
+
+def format_value(value: float, unit: str | None = "") -> str:
+    """A value in the measure's unit: '95.0%', '21.4 weeks', '12', '3.5 per 10,000'."""
+    unit = (unit or "").strip().lower()
+    v = float(value)
+    if unit in ("percent", "%", "pct"):
+        return f"{v:.1f}%"
+    if unit in ("week", "weeks", "day", "days"):
+        word = unit if unit.endswith("s") else unit + "s"
+        return f"{v:.1f} {word}"
+    if unit == "rate":
+        return f"{v:.1f} per 10,000"
+    if unit in ("", "count", "number"):
+        if float(v).is_integer():
+            return f"{int(v):,}"
+        return f"{v:,.1f}"
+    return f"{v:.1f} {unit}"
+
+
+def spc_sentence(result: SpcResult, unit: str | None = "",
+                 polarity: str | None = None, target: float | None = None,
+                 target_date: date | None = None) -> str:
+    """Plain-English reading of a chart, derived only from the result.
+
+    ``polarity`` and ``target`` default to the result's own; a polarity that
+    differs from the one the result was computed with is an error.
+    """
+    if polarity is not None and polarity != result.polarity:
+        raise ValueError(f"the result was computed as {result.polarity}, "
+                         f"not {polarity}")
+    if target is None:
+        target = result.target
+    if target is not None and isinstance(target, float) and math.isnan(target):
+        target = None
+    n = result.n_points
+    if n == 0:
+        return "No monthly data yet."
+
+    def fmt(v):
+        return format_value(v, unit)
+
+    last = n - 1
+    upper, lower = float(result.upper[last]), float(result.lower[last])
+    if result.variation is None:
+        first = (f"Not enough data to judge variation: {n} monthly "
+                 f"point{'s' if n != 1 else ''} ({MIN_POINTS} are needed)")
+    elif result.variation == COMMON_CAUSE:
+        first = (f"Common cause variation: the latest point ({_when(result, last)}"
+                 f"{fmt(result.values[last])}) is within the limits of "
+                 f"{fmt(lower)} to {fmt(upper)}, with no unusual pattern")
+    else:
+        label = describe_variation(result.variation).label
+        first = f"{label}: {_signal_words(result, fmt)}"
+
+    parts = [first]
+    if target is not None:
+        when = f"the {format_month(target_date)} target" if target_date else "the target"
+        tgt = f"{when} of {fmt(target)}"
+        code = assurance_for(result, target)
+        higher = result.polarity == HIGHER_BETTER
+        if code is None:
+            parts.append(f"there are too few points to judge {tgt} against the limits")
+        elif code == HIT_OR_MISS:
+            parts.append(f"{tgt} is within the limits, so it may or may not be met")
+        elif code == CONSISTENT_PASS:
+            side = (f"below the lower limit of {fmt(lower)}" if higher
+                    else f"above the upper limit of {fmt(upper)}")
+            parts.append(f"{tgt} is {side}, so it should be met consistently "
+                         "unless the process changes")
+        else:
+            side = (f"above the upper limit of {fmt(upper)}" if higher
+                    else f"below the lower limit of {fmt(lower)}")
+            parts.append(f"{tgt} is {side}, so it will not be met without a "
+                         "change to the system")
+    text = "; ".join(parts) + "."
+
+    start = result.segment_starts[-1]
+    rebased = ""
+    if start > 0:
+        rebased = (f"the rebase in {format_month(result.dates[start])}"
+                   if result.dates is not None else "the last rebase")
+    if result.trial_limits:
+        k = result.latest_segment_size
+        where = f" since {rebased}" if rebased else " in total"
+        text += (f" The limits are trial limits: only {k} point"
+                 f"{'s' if k != 1 else ''}{where}.")
+    elif rebased:
+        text += f" The limits were recalculated at {rebased}."
+    return text
+
+
+def _when(result: SpcResult, i: int) -> str:
+    return f"{format_month(result.dates[i])}, " if result.dates is not None else ""
+
+
+def _signal_words(result: SpcResult, fmt) -> str:
+    """Describe the signal behind the latest point's classification."""
+    last = result.n_points - 1
+    improvement_dir = HIGH if result.polarity == HIGHER_BETTER else LOW
+    wanted = (improvement_dir if result.variation == SPECIAL_CAUSE_IMPROVEMENT
+              else (LOW if improvement_dir == HIGH else HIGH))
+    candidates = [s for s in result.signals
+                  if last in s.indices and s.direction == wanted]
+    candidates.sort(key=lambda s: RULES.index(s.rule))
+    s = candidates[0]
+    unit_word = "months" if result.dates is not None else "points"
+    since = (f" since {format_month(result.dates[s.start])}"
+             if result.dates is not None else "")
+    if s.rule == RULE_BEYOND_LIMIT:
+        if s.direction == HIGH:
+            limit = f"above the upper limit of {fmt(result.upper[last])}"
+        else:
+            limit = f"below the lower limit of {fmt(result.lower[last])}"
+        return (f"the latest point ({_when(result, last)}"
+                f"{fmt(result.values[last])}) is {limit}")
+    if s.rule == RULE_SHIFT:
+        side = "above" if s.direction == HIGH else "below"
+        count = last - s.start + 1
+        return f"{count} {unit_word} in a row {side} the average{since}"
+    if s.rule == RULE_TREND:
+        word = "higher" if s.direction == HIGH else "lower"
+        count = last - s.start + 1
+        return (f"{count} {unit_word} in a row, each {word} than the one "
+                f"before{',' if since else ''}{since}")
+    recent = [i for i in s.indices if i >= last - 2]
+    which = "upper" if s.direction == HIGH else "lower"
+    return (f"{len(recent)} of the last 3 points are more than two-thirds of the "
+            f"way from the average to the {which} limit")
+
+
+# --- Internals --------------------------------------------------------------
+def _frozen(arr: np.ndarray) -> np.ndarray:
+    arr = np.array(arr, dtype=float)
+    arr.setflags(write=False)
+    return arr
+
+
+def _as_values(values, name: str) -> np.ndarray:
+    try:
+        x = np.array(values, dtype=float)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"{name} must be numbers: {exc}") from None
+    if x.ndim != 1:
+        raise ValueError(f"{name} must be a flat sequence of numbers")
+    bad = np.flatnonzero(~np.isfinite(x))
+    if bad.size:
+        raise ValueError(f"{name} contain missing or infinite values at "
+                         f"position(s) {bad.tolist()}; filter them out first")
+    return x
+
+
+def to_date(d) -> date:
+    """A datetime.date from a date, datetime, Timestamp, datetime64 or ISO string."""
+    if isinstance(d, datetime):          # includes pandas.Timestamp
+        return d.date()
+    if isinstance(d, date):
+        return d
+    if isinstance(d, np.datetime64):
+        return d.astype("datetime64[D]").item()
+    if isinstance(d, str):
+        return date.fromisoformat(d[:10])
+    raise ValueError(f"cannot read {d!r} as a date")
+
+
+def _as_dates(dates, n: int) -> tuple[date, ...] | None:
+    if dates is None:
+        return None
+    out = tuple(to_date(d) for d in dates)
+    if len(out) != n:
+        raise ValueError(f"{len(out)} dates for {n} values")
+    for i in range(1, n):
+        if out[i] <= out[i - 1]:
+            raise ValueError(f"dates must be strictly increasing: {out[i]} "
+                             f"follows {out[i - 1]}")
+    return out
+
+
+def _check_polarity(polarity: str) -> None:
+    if polarity not in POLARITIES:
+        raise ValueError(f"polarity must be one of {POLARITIES}, not {polarity!r}")
+
+
+def _where(i: int, dates) -> str:
+    return f"{dates[i].isoformat()} (point {i})" if dates is not None else f"point {i}"
+
+
+def _segment_starts(dates, rebase_dates, n: int) -> tuple[int, ...]:
+    rebases = [to_date(d) for d in (rebase_dates or ())]
+    if rebases and dates is None:
+        raise ValueError("rebase_dates need the points' dates")
+    starts = {0}
+    for r in rebases:
+        for i, d in enumerate(dates):
+            if d >= r:
+                if i > 0:
+                    starts.add(i)
+                break
+    return tuple(sorted(starts))
+
+
+def _bounds(starts: tuple[int, ...], n: int):
+    ends = starts[1:] + (n,)
+    return [(a, b) for a, b in zip(starts, ends) if b > a]
+
+
+def _runs(codes: list[int]):
+    """Maximal runs of equal non-zero codes: (code, start, end_exclusive)."""
+    i = 0
+    while i < len(codes):
+        j = i
+        while j + 1 < len(codes) and codes[j + 1] == codes[i]:
+            j += 1
+        if codes[i] != 0:
+            yield codes[i], i, j + 1
+        i = j + 1
+
+
+def _cluster(indices: list[int], gap: int) -> list[tuple[int, ...]]:
+    groups: list[list[int]] = []
+    for i in sorted(indices):
+        if groups and i - groups[-1][-1] <= gap:
+            groups[-1].append(i)
+        else:
+            groups.append([i])
+    return [tuple(g) for g in groups]
+
+
+def _find_signals(x, centre, upper, lower, upper23, lower23, starts) -> list[Signal]:
+    signals: list[Signal] = []
+    for a, b in _bounds(starts, x.size):
+        seg = x[a:b]
+        tol = REL_TOL * float(np.max(np.abs(seg)))
+
+        # Rule 1: beyond a limit.
+        for i in range(a, b):
+            if x[i] > upper[i] + tol:
+                signals.append(Signal(RULE_BEYOND_LIMIT, HIGH, (i,)))
+            elif x[i] < lower[i] - tol:
+                signals.append(Signal(RULE_BEYOND_LIMIT, LOW, (i,)))
+
+        # Rule 2: shift — a run on one side of the centre.
+        sides = [1 if x[i] > centre[i] + tol else -1 if x[i] < centre[i] - tol else 0
+                 for i in range(a, b)]
+        for code, s, e in _runs(sides):
+            if e - s >= RUN_LENGTH:
+                signals.append(Signal(RULE_SHIFT, HIGH if code > 0 else LOW,
+                                      tuple(range(a + s, a + e))))
+
+        # Rule 3: trend — steps[k] compares point a+k+1 with a+k.
+        steps = [1 if x[i] > x[i - 1] + tol else -1 if x[i] < x[i - 1] - tol else 0
+                 for i in range(a + 1, b)]
+        for code, s, e in _runs(steps):
+            if e - s >= RUN_LENGTH - 1:   # 6 steps = 7 points
+                signals.append(Signal(RULE_TREND, HIGH if code > 0 else LOW,
+                                      tuple(range(a + s, a + e + 1))))
+
+        # Rule 4: 2 of 3 beyond the two-thirds line on the same side.
+        for direction, beyond in (
+                (HIGH, [x[i] > upper23[i] + tol for i in range(a, b)]),
+                (LOW, [x[i] < lower23[i] - tol for i in range(a, b)])):
+            flagged: set[int] = set()
+            for w in range(0, (b - a) - 2):
+                hit = [w + k for k in range(3) if beyond[w + k]]
+                if len(hit) >= 2:
+                    flagged.update(hit)
+            for group in _cluster([a + i for i in flagged], gap=2):
+                signals.append(Signal(RULE_TWO_OF_THREE, direction, group))
+    signals.sort(key=lambda s: (s.start, RULES.index(s.rule), s.direction))
+    return signals
+
+
+def _finish(method, polarity, x, dates, centre, upper, lower, upper23, lower23,
+            mr, starts, target, **extra) -> SpcResult:
+    n = x.size
+    signals = _find_signals(x, centre, upper, lower, upper23, lower23, starts) if n else []
+    hit_rules: list[set[str]] = [set() for _ in range(n)]
+    hit_dirs: list[set[str]] = [set() for _ in range(n)]
+    for s in signals:
+        for i in s.indices:
+            hit_rules[i].add(s.rule)
+            hit_dirs[i].add(s.direction)
+
+    improvement = HIGH if polarity == HIGHER_BETTER else LOW
+    point_type, direction = [], []
+    for dirs in hit_dirs:
+        if not dirs:
+            point_type.append(COMMON_CAUSE)
+            direction.append(None)
+        elif len(dirs) == 2:
+            point_type.append(SPECIAL_CAUSE_CONCERN)   # concern wins
+            direction.append(BOTH)
+        else:
+            (d,) = dirs
+            point_type.append(SPECIAL_CAUSE_IMPROVEMENT if d == improvement
+                              else SPECIAL_CAUSE_CONCERN)
+            direction.append(d)
+
+    if target is not None:
+        target = float(target)
+        if math.isnan(target):
+            target = None
+    enough = n >= MIN_POINTS
+    segment = np.zeros(n, dtype=int)
+    for k, s in enumerate(starts):
+        segment[s:] = k
+    segment.setflags(write=False)
+    assurance = (assurance_code(target, float(upper[-1]), float(lower[-1]), polarity)
+                 if enough else None)
+    return SpcResult(
+        method=method, polarity=polarity, values=_frozen(x), dates=dates,
+        centre=_frozen(centre), upper=_frozen(upper), lower=_frozen(lower),
+        upper_two_thirds=_frozen(upper23), lower_two_thirds=_frozen(lower23),
+        moving_range=_frozen(mr), segment=segment, segment_starts=starts,
+        point_type=tuple(point_type),
+        rules=tuple(tuple(r for r in RULES if r in rs) for rs in hit_rules),
+        direction=tuple(direction), signals=tuple(signals),
+        variation=point_type[-1] if enough else None,
+        assurance=assurance,
+        trial_limits=(n - starts[-1]) < MIN_POINTS,
+        target=target, **extra)
