@@ -12,6 +12,9 @@ with scoped as (
 ranked as (
     select
         s.*,
+        -- the figure before, of the same period type: "change since the previous period"
+        lag(s.value) over (partition by s.measure_id, s.period_type order by s.period_end) as previous_value,
+        lag(s.period_end) over (partition by s.measure_id, s.period_type order by s.period_end) as previous_period_end,
         row_number() over (
             partition by s.measure_id
             order by s.period_end desc,
@@ -27,6 +30,8 @@ final as (
         r.period_end as latest_period_end,
         r.period_type,
         r.value as latest_value,
+        r.previous_value,
+        r.previous_period_end,
         r.numerator,
         r.denominator,
         r.target_date,

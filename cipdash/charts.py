@@ -1,0 +1,306 @@
+"""Chart builders: each returns a `Chart` — the plotly figure, its text alternative and
+exactly the data it plots — so pages, exports and tests all use the same thing.
+
+Colours are the Okabe-Ito palette (distinguishable with the common colour-vision
+deficiencies); lines also differ by dash, and RAG marks differ by shape and carry the word.
+"""
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from .cells import AUTHORITY_TEAM, RAG_NAMES
+from .formatting import format_value, month_label, period_label, target_label
+
+# Okabe-Ito, without yellow (too pale on white for lines).
+AUTHORITY_COLOUR = "#000000"
+TEAM_COLOURS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#7F7F7F")
+TEAM_DASHES = ("solid", "dash", "dot", "dashdot", "longdash", "longdashdot")
+TARGET_COLOUR = "#C00000"
+BENCHMARK_COLOUR = "#6A3D9A"
+# RAG marks: colour-blind-safe hues, and always a distinct shape and the word as well.
+RAG_COLOURS = {"R": "#D55E00", "A": "#E69F00", "G": "#009E73"}
+RAG_SYMBOLS = {"R": "square", "A": "triangle-up", "G": "circle"}
+RAG_SHAPES = {"R": "■", "A": "▲", "G": "●"}
+HEATMAP_SCALE = "Cividis"  # perceptually uniform and colour-blind safe
+FONT = dict(family="Arial, Helvetica, sans-serif", size=13, color="#1f1f1f")
+CHART_HEIGHT = 440
+
+PERIOD_NAMES = {"month": "monthly", "quarter": "quarterly", "year": "annual"}
+
+
+@dataclass
+class Chart:
+    figure: go.Figure
+    title: str
+    alt: str
+    data: pd.DataFrame
+    unit: str = "number"
+    as_at: date | None = None
+    slug: str = "chart"
+    notes: list[str] = field(default_factory=list)
+
+
+def plot_text(text: object) -> str:
+    """Plotly reads <b>, <a href> and other tags in labels: show CSV text literally."""
+    return html.escape(str(text), quote=False)
+
+
+def slugify(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:60] or "chart"
+
+
+def _layout(fig: go.Figure, title: str, unit: str, height: int = CHART_HEIGHT) -> None:
+    fig.update_layout(
+        title=dict(text=title, x=0, xanchor="left", font=dict(size=16)),
+        template="plotly_white",
+        font=FONT,
+        height=height,
+        margin=dict(l=60, r=30, t=60, b=40),
+        legend=dict(orientation="h", yanchor="top", y=-0.12, xanchor="left", x=0),
+        hovermode="closest",
+    )
+    if unit == "percent":
+        fig.update_yaxes(ticksuffix="%")
+    fig.update_yaxes(title_text={"percent": "Per cent", "weeks": "Weeks", "days": "Days", "count": "Count",
+                                 "rate": "Rate per 10,000", "number": ""}.get(unit, ""))
+
+
+def _hover(unit: str) -> str:
+    suffix = "%" if unit == "percent" else {"weeks": " weeks", "days": " days", "rate": " per 10,000"}.get(unit, "")
+    return "%{fullData.name}<br>%{x|%b %Y}: %{y:.1f}" + suffix + "<extra></extra>"
+
+
+def _baseline(authority: pd.DataFrame, before: date | None) -> tuple[date, float] | None:
+    """The authority figure a trajectory starts from: the latest at or before `before`,
+    else the first figure held."""
+    if authority.empty:
+        return None
+    pts = authority.sort_values("period_end")
+    if before is not None:
+        earlier = pts[pts["period_end"].dt.date <= before]
+        if not earlier.empty:
+            row = earlier.iloc[-1]
+            return row["period_end"].date(), float(row["value"])
+    row = pts.iloc[0]
+    return row["period_end"].date(), float(row["value"])
+
+
+def trend_chart(measure: dict, series: pd.DataFrame, targets: pd.DataFrame, benchmarks: pd.DataFrame,
+                teams: list[str], as_at: date, team_names: dict[str, str] | None = None,
+                show_authority: bool = True) -> Chart:
+    """A measure over time: the authority line, chosen teams, every target as a labelled
+    marker with the trajectory to it, and comparator lines. Quarterly and annual figures
+    are their own traces, never joined into a monthly line."""
+    unit, name = measure["unit"], measure["name"]
+    team_names = team_names or {}
+    fig = go.Figure()
+    plotted: list[pd.DataFrame] = []
+    series = series.copy()
+    series["period_end"] = pd.to_datetime(series["period_end"])
+    series = series[series["value"].notna()]
+
+    shown = ([AUTHORITY_TEAM] if show_authority else []) + [t for t in teams if t != AUTHORITY_TEAM]
+    for i, team_id in enumerate(shown):
+        rows = series[series["team_id"] == team_id]
+        label = "Whole authority" if team_id == AUTHORITY_TEAM else plot_text(team_names.get(team_id, team_id))
+        colour = AUTHORITY_COLOUR if team_id == AUTHORITY_TEAM else TEAM_COLOURS[(i - 1) % len(TEAM_COLOURS)]
+        dash = "solid" if team_id == AUTHORITY_TEAM else TEAM_DASHES[(i - 1) % len(TEAM_DASHES)]
+        width = 3.5 if team_id == AUTHORITY_TEAM else 2
+        for period_type, pts in rows.groupby("period_type", sort=False):
+            pts = pts.sort_values("period_end")
+            trace_name = label if period_type == "month" else f"{label} ({PERIOD_NAMES[period_type]})"
+            fig.add_trace(go.Scatter(
+                x=pts["period_end"], y=pts["value"], name=trace_name,
+                mode="lines+markers" if period_type == "month" else "markers+lines",
+                line=dict(color=colour, width=width, dash=dash if period_type == "month" else "dot"),
+                marker=dict(size=5 if period_type == "month" else 10,
+                            symbol="circle" if period_type == "month" else "diamond-open"),
+                hovertemplate=_hover(unit)))
+            plotted.append(pd.DataFrame({
+                "series": trace_name, "team_id": team_id, "period_end": pts["period_end"].dt.date,
+                "period": [period_label(d, period_type) for d in pts["period_end"].dt.date],
+                "period_type": period_type, "value": pts["value"],
+                "numerator": pts.get("numerator"), "denominator": pts.get("denominator")}))
+
+    authority = series[(series["team_id"] == AUTHORITY_TEAM) & (series["period_type"] == "month")]
+    previous_target_date = None
+    target_notes = []
+    for t in targets.sort_values("target_date").itertuples(index=False):
+        tdate = pd.Timestamp(t.target_date).date()
+        label = target_label(t.target, unit, tdate) + (" (each team)" if t.applies_to == "each_team" else "")
+        fig.add_trace(go.Scatter(
+            x=[pd.Timestamp(tdate)], y=[t.target], name=label, mode="markers+text", text=[label],
+            textposition="top left", textfont=dict(color=TARGET_COLOUR, size=12),
+            marker=dict(symbol="diamond", size=13, color=TARGET_COLOUR, line=dict(color="white", width=1)),
+            hovertemplate=label + "<extra></extra>"))
+        plotted.append(pd.DataFrame({"series": [label], "team_id": [None], "period_end": [tdate],
+                                     "period": [month_label(tdate)], "period_type": ["target"],
+                                     "value": [t.target]}))
+        target_notes.append(label)
+        if t.applies_to == "authority" or not (targets["applies_to"] == "authority").any():
+            base = _baseline(authority, previous_target_date)
+            if base and base[0] < tdate:
+                fig.add_trace(go.Scatter(
+                    x=[pd.Timestamp(base[0]), pd.Timestamp(tdate)], y=[base[1], t.target],
+                    name=f"Trajectory to {month_label(tdate)}", mode="lines",
+                    line=dict(color=TARGET_COLOUR, width=1.5, dash="dot"),
+                    hovertemplate=f"Trajectory to {month_label(tdate)}<extra></extra>"))
+            previous_target_date = tdate
+
+    for comparator, pts in benchmarks.groupby("comparator", sort=True):
+        pts = pts.sort_values("period_end")
+        ends = pd.to_datetime(pts["period_end"])
+        labels = [f"{comparator} {period_label(d.date(), p)}" for d, p in zip(ends, pts["period_type"])]
+        fig.add_trace(go.Scatter(
+            x=ends, y=pts["value"], name=plot_text(comparator), mode="lines+markers",
+            line=dict(color=BENCHMARK_COLOUR, width=1.5, dash="dash"), marker=dict(symbol="x", size=8),
+            text=[plot_text(x) for x in labels], hovertemplate="%{text}: %{y:.1f}<extra></extra>"))
+        plotted.append(pd.DataFrame({"series": str(comparator), "team_id": None, "period_end": ends.dt.date,
+                                     "period": labels, "period_type": pts["period_type"], "value": pts["value"]}))
+
+    title = f"{plot_text(name)}, to {month_label(as_at)}"
+    _layout(fig, title, unit)
+    data = pd.concat(plotted, ignore_index=True) if plotted else pd.DataFrame(
+        columns=["series", "team_id", "period_end", "period", "period_type", "value"])
+    alt = describe_trend(name, unit, series, shown, team_names, target_notes, benchmarks)
+    return Chart(fig, title, alt, data, unit, as_at, slugify(measure["measure_id"]))
+
+
+def describe_trend(name: str, unit: str, series: pd.DataFrame, shown: list[str], team_names: dict[str, str],
+                   target_notes: list[str], benchmarks: pd.DataFrame) -> str:
+    """The chart in words, for screen readers and the pack's alt text."""
+    parts = [f"Line chart of {name}."]
+    auth = series[(series["team_id"] == AUTHORITY_TEAM)].sort_values("period_end")
+    if not auth.empty:
+        first, last = auth.iloc[0], auth.iloc[-1]
+        parts.append(
+            f"Whole authority: {format_value(first['value'], unit)} in "
+            f"{period_label(first['period_end'].date(), first['period_type'])}, "
+            f"{format_value(last['value'], unit)} in {period_label(last['period_end'].date(), last['period_type'])}"
+            f" (lowest {format_value(auth['value'].min(), unit)}, highest {format_value(auth['value'].max(), unit)}).")
+    teams = [t for t in shown if t != AUTHORITY_TEAM]
+    if teams:
+        latest = []
+        for t in teams:
+            rows = series[series["team_id"] == t].sort_values("period_end")
+            if not rows.empty:
+                latest.append(f"{team_names.get(t, t)} {format_value(rows.iloc[-1]['value'], unit)}")
+        parts.append("Teams shown, latest figure: " + "; ".join(latest) + ".")
+    if target_notes:
+        parts.append("Targets: " + "; ".join(target_notes) + ".")
+    if not benchmarks.empty:
+        parts.append("Comparators: " + ", ".join(sorted(map(str, benchmarks["comparator"].unique()))) + ".")
+    return " ".join(parts)
+
+
+def league_chart(measure: dict, league: pd.DataFrame, period: str, as_at: date) -> Chart:
+    """Teams ranked for one period, with the team target as a line. Bars are labelled with
+    the value and met / not met, so the colour is never the only signal."""
+    unit = measure["unit"]
+    df = league.iloc[::-1]  # best at the top of a horizontal bar chart
+    target = df["target"].dropna().iloc[0] if df["target"].notna().any() else None
+    from .targets import meets
+
+    met = [meets(v, target, measure["polarity"]) for v in df["value"]]
+    words = ["" if m is None else (" – met" if m else " – not met") for m in met]
+    colours = [TEAM_COLOURS[0] if m in (True, None) else TEAM_COLOURS[5] for m in met]
+    fig = go.Figure(go.Bar(
+        x=df["value"], y=[plot_text(n) for n in df["team_name"]], orientation="h", marker=dict(color=colours),
+        text=[format_value(v, unit) + w for v, w in zip(df["value"], words)], textposition="outside",
+        cliponaxis=False, hovertemplate="%{y}: %{x:.1f}<extra></extra>", name=plot_text(measure["name"])))
+    if target is not None:
+        tdate = df["target_date"].dropna().iloc[0]
+        label = target_label(target, unit, pd.Timestamp(tdate).date())
+        fig.add_vline(x=target, line=dict(color=TARGET_COLOUR, dash="dash", width=2))
+        fig.add_annotation(x=target, y=1.02, yref="paper", text=label, showarrow=False,
+                           font=dict(color=TARGET_COLOUR), xanchor="left")
+    title = f"{plot_text(measure['name'])}: teams ranked, {period}"
+    _layout(fig, title, unit, height=max(300, 60 + 32 * len(df)))
+    fig.update_layout(showlegend=False, margin=dict(l=200, r=120, t=70, b=40))
+    if unit == "percent":
+        fig.update_xaxes(ticksuffix="%", range=[0, 115])
+    fig.update_yaxes(title_text="")
+    data = league[["rank", "team_id", "team_name", "service_area", "value", "numerator", "denominator",
+                   "target_date", "target"]].copy()
+    data["met_target"] = [meets(v, target, measure["polarity"]) for v in league["value"]]
+    best, worst = league.iloc[0], league.iloc[-1]
+    alt = (f"Bar chart ranking {len(league)} teams on {measure['name']} for {period}. Best: {best['team_name']} "
+           f"{format_value(best['value'], unit)}; lowest ranked: {worst['team_name']} "
+           f"{format_value(worst['value'], unit)}."
+           + (f" {sum(1 for m in data['met_target'] if m)} of {len(league)} teams meet the target "
+              f"{format_value(target, unit)}." if target is not None else ""))
+    return Chart(fig, title, alt, data, unit, as_at, slugify(f"{measure['measure_id']}-league"))
+
+
+def heatmap_chart(measure: dict, series: pd.DataFrame, team_names: dict[str, str], as_at: date,
+                  months: int = 12) -> Chart:
+    """Teams by month: each cell shows its figure as text as well as a colour."""
+    unit = measure["unit"]
+    df = series[(series["team_id"] != AUTHORITY_TEAM) & (series["period_type"] == "month")].copy()
+    df["period_end"] = pd.to_datetime(df["period_end"])
+    recent = sorted(df["period_end"].unique())[-months:]
+    df = df[df["period_end"].isin(recent)]
+    grid = df.pivot_table(index="team_id", columns="period_end", values="value", aggfunc="first")
+    order = [t for t in team_names if t in grid.index]
+    grid = grid.reindex(order)
+    labels = [month_label(pd.Timestamp(c).date()) for c in grid.columns]
+    names = [plot_text(team_names.get(t, t)) for t in grid.index]
+    text = [[format_value(v, unit) for v in row] for row in grid.to_numpy()]
+    reverse = measure["polarity"] == "lower_better"  # the bright end is always "better"
+    fig = go.Figure(go.Heatmap(z=grid.to_numpy(), x=labels, y=names, text=text, texttemplate="%{text}",
+                               colorscale=HEATMAP_SCALE, reversescale=reverse, hoverongaps=False,
+                               hovertemplate="%{y}, %{x}: %{text}<extra></extra>",
+                               colorbar=dict(title=dict(text="%" if unit == "percent" else unit))))
+    title = f"{plot_text(measure['name'])}: teams by month"
+    _layout(fig, title, unit, height=max(320, 90 + 34 * len(names)))
+    fig.update_yaxes(autorange="reversed", title_text="", ticksuffix="")
+    fig.update_layout(margin=dict(l=200, r=30, t=60, b=60))
+    data = grid.copy()
+    data.columns = labels
+    data.insert(0, "team", [team_names.get(t, t) for t in grid.index])
+    data = data.reset_index(drop=True)
+    alt = (f"Heat map of {measure['name']} for {len(names)} teams over {len(labels)} months"
+           + (f" ({labels[0]} to {labels[-1]})" if labels else "") + ". Each cell is labelled with its figure.")
+    return Chart(fig, title, alt, data, unit, as_at, slugify(f"{measure['measure_id']}-heatmap"))
+
+
+def rating_timeline_chart(rec_id: str, history: pd.DataFrame, as_at: date) -> Chart:
+    """Implementation and impact ratings over time: shape, colour and the word."""
+    fig = go.Figure()
+    rows = []
+    for kind in ("implementation", "impact"):
+        pts = history[history[kind].notna()]
+        for code in ("R", "A", "G"):
+            sub = pts[pts[kind] == code]
+            if sub.empty:
+                continue
+            fig.add_trace(go.Scatter(
+                x=pd.to_datetime(sub["as_at"]), y=[kind.capitalize()] * len(sub), mode="markers+text",
+                name=f"{RAG_NAMES[code]} ({RAG_SHAPES[code]})", legendgroup=code, showlegend=kind == "implementation",
+                text=[RAG_NAMES[code]] * len(sub), textposition="bottom center",
+                marker=dict(symbol=RAG_SYMBOLS[code], size=18, color=RAG_COLOURS[code],
+                            line=dict(color="#1f1f1f", width=1)),
+                hovertemplate=f"{kind.capitalize()} %{{x|%b %Y}}: {RAG_NAMES[code]}<extra></extra>"))
+        for r in pts.itertuples(index=False):
+            rows.append({"rating": kind, "as_at": pd.Timestamp(r.as_at).date(),
+                         "month": month_label(pd.Timestamp(r.as_at).date()), "rag": RAG_NAMES[getattr(r, kind)]})
+    title = f"Recommendation {plot_text(rec_id)}: ratings over time"
+    _layout(fig, title, "number", height=300)
+    fig.update_yaxes(categoryorder="array", categoryarray=["Impact", "Implementation"], title_text="")
+    data = pd.DataFrame(rows, columns=["rating", "as_at", "month", "rag"]).sort_values(["as_at", "rating"])
+    if history.empty:
+        alt = f"No ratings for recommendation {rec_id} yet."
+    else:
+        last = history.iloc[-1]
+        alt = (f"Timeline of {len(history)} ratings for recommendation {rec_id} from "
+               f"{month_label(pd.Timestamp(history.iloc[0]['as_at']).date())} to "
+               f"{month_label(pd.Timestamp(last['as_at']).date())}. Latest: implementation "
+               f"{RAG_NAMES.get(last['implementation'], 'not rated')}, impact "
+               f"{RAG_NAMES.get(last['impact'], 'not yet judged') if isinstance(last['impact'], str) else 'not yet judged'}.")
+    return Chart(fig, title, alt, data.reset_index(drop=True), "number", as_at, slugify(f"{rec_id}-ratings"))

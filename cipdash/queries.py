@@ -1,0 +1,195 @@
+"""What the pages read, as DataFrames, from one snapshot of the database.
+
+Each function runs a query file from cipdash/sql/queries/ with bound parameters and does
+the little shaping the users' words need. No Streamlit here: pages call these through
+cached wrappers (cipdash/webapp.py), tests call them directly.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import pandas as pd
+
+from .cells import AUTHORITY_TEAM, RAG_NAMES
+from .db import Snapshot
+from .targets import NOT_MET, status
+
+# Ratings compared for movement: a higher score is better.
+RAG_SCORE = {"R": 0, "A": 1, "G": 2}
+
+
+def _date(value) -> date | None:
+    return None if value is None or pd.isna(value) else pd.Timestamp(value).date()
+
+
+def plan_info(snap: Snapshot) -> dict[str, str]:
+    info = snap.query("plan_info")
+    return {k: (v or "") for k, v in zip(info["key"], info["value"])}
+
+
+def available_months(snap: Snapshot) -> list[date]:
+    """Month ends with data or ratings, newest first."""
+    return [_date(d) for d in snap.query("available_months")["month_end"]]
+
+
+def latest_data_date(snap: Snapshot) -> date | None:
+    return _date(snap.query("latest_data_date")["latest"].iloc[0])
+
+
+def movement(current: str | None, previous: str | None) -> str | None:
+    """improved / worsened / same since the previous rating; None when there is nothing to compare."""
+    if current not in RAG_SCORE or previous not in RAG_SCORE:
+        return None
+    diff = RAG_SCORE[current] - RAG_SCORE[previous]
+    return "improved" if diff > 0 else "worsened" if diff < 0 else "same"
+
+
+def ratings_at(snap: Snapshot, as_at: date) -> pd.DataFrame:
+    """Each recommendation's rating at as_at, with movement since its previous rating."""
+    df = snap.query("ratings_at", as_at=as_at)
+    df = df.astype({c: "object" for c in ("implementation", "impact", "previous_implementation", "previous_impact")})
+    df = df.where(df.notna(), None)
+    df["implementation_movement"] = [movement(c, p) for c, p in zip(df["implementation"],
+                                                                      df["previous_implementation"])]
+    df["impact_movement"] = [movement(c, p) for c, p in zip(df["impact"], df["previous_impact"])]
+    return df
+
+
+def rag_counts(ratings: pd.DataFrame, kind: str) -> dict[str, int]:
+    counts = ratings[kind].value_counts()
+    return {code: int(counts.get(code, 0)) for code in ("G", "A", "R")}
+
+
+def rag_counts_sentence(counts: dict[str, int]) -> str:
+    """"4 Green, 2 Amber" (zero counts left out; "No ratings yet" when all are zero)."""
+    parts = [f"{n} {RAG_NAMES[code]}" for code, n in counts.items() if n]
+    return ", ".join(parts) if parts else "No ratings yet"
+
+
+def measures(snap: Snapshot) -> pd.DataFrame:
+    return snap.query("measures")
+
+
+def recommendations(snap: Snapshot) -> pd.DataFrame:
+    return snap.query("recommendations")
+
+
+def teams(snap: Snapshot) -> pd.DataFrame:
+    return snap.query("teams")
+
+
+def inspections(snap: Snapshot, as_at: date) -> pd.DataFrame:
+    return snap.query("inspections", as_at=as_at)
+
+
+def latest_figures(snap: Snapshot, as_at: date, team: str = AUTHORITY_TEAM) -> pd.DataFrame:
+    """Each measure's latest figure for `team`, its change, next target and status."""
+    df = snap.query("latest_figures", as_at=as_at, team=team)
+    df["change"] = df["latest_value"] - df["previous_value"]
+    df["status"] = [status(v, t, p, tol) for v, t, p, tol in
+                    zip(df["latest_value"], df["target"], df["polarity"], df["tolerance"])]
+    sign = df["polarity"].map({"higher_better": 1.0, "lower_better": -1.0})
+    # Worsening = moved the wrong way for the measure's polarity since the previous period.
+    df["worsening"] = (df["change"] * sign) < 0
+    return df
+
+
+def needs_attention(figures: pd.DataFrame) -> pd.DataFrame:
+    """Measures not meeting their next target, or worsening, worst first."""
+    flagged = figures[(figures["status"] == NOT_MET) | figures["worsening"]].copy()
+    flagged["reason"] = [
+        "; ".join(r for r, on in (("not meeting the next target", s == NOT_MET), ("worsening", bool(w))) if on)
+        for s, w in zip(flagged["status"], flagged["worsening"])
+    ]
+    flagged["order"] = (flagged["status"] == NOT_MET).astype(int) + flagged["worsening"].astype(int)
+    return flagged.sort_values(["order", "sort_order"], ascending=[False, True]).drop(columns="order")
+
+
+def authority_series(snap: Snapshot, as_at: date) -> pd.DataFrame:
+    return snap.query("authority_series", as_at=as_at)
+
+
+def measure_series(snap: Snapshot, measure_id: str, as_at: date) -> pd.DataFrame:
+    return snap.query("measure_series", measure_id=measure_id, as_at=as_at)
+
+
+def measure_targets(snap: Snapshot, measure_id: str) -> pd.DataFrame:
+    return snap.query("measure_targets", measure_id=measure_id)
+
+
+def measure_benchmarks(snap: Snapshot, measure_id: str, as_at: date) -> pd.DataFrame:
+    return snap.query("measure_benchmarks", measure_id=measure_id, as_at=as_at)
+
+
+def league(snap: Snapshot, measure_id: str, period_end: date, period_type: str, polarity: str) -> pd.DataFrame:
+    """Teams ranked best first for the measure's polarity; rank 1 is the best."""
+    df = snap.query("league", measure_id=measure_id, period_end=period_end, period_type=period_type)
+    df = df.sort_values("value", ascending=(polarity == "lower_better"), kind="stable").reset_index(drop=True)
+    df.insert(0, "rank", range(1, len(df) + 1))
+    return df
+
+
+def rating_history(snap: Snapshot, rec_id: str, as_at: date) -> pd.DataFrame:
+    return snap.query("rating_history", rec_id=rec_id, as_at=as_at)
+
+
+def coverage(snap: Snapshot) -> pd.DataFrame:
+    return snap.query("coverage")
+
+
+def load_log(snap: Snapshot) -> pd.DataFrame:
+    return snap.query("load_log")
+
+
+def revisions(snap: Snapshot) -> pd.DataFrame:
+    return snap.query("revisions")
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Whose figures a view shows: the whole authority, a service area or one team."""
+
+    kind: str  # "authority" | "service_area" | "team"
+    value: str = AUTHORITY_TEAM
+
+    def team_ids(self, teams_frame: pd.DataFrame) -> list[str]:
+        if self.kind == "team":
+            return [self.value]
+        if self.kind == "service_area":
+            return list(teams_frame.loc[teams_frame["service_area"] == self.value, "team_id"])
+        return list(teams_frame["team_id"])
+
+
+def scope_figures(snap: Snapshot, as_at: date, team_ids: tuple[str, ...]) -> pd.DataFrame:
+    """Every measure for the chosen teams beside the authority: the latest figure with its
+    status against the target that applies to teams (each_team), as display text."""
+    from .formatting import format_value, period_label, target_label
+    from .targets import STATUS_WORDS
+
+    names = dict(zip(*teams(snap)[["team_id", "team_name"]].to_numpy().T)) if team_ids else {}
+    authority = latest_figures(snap, as_at, AUTHORITY_TEAM).set_index("measure_id")
+    rows = {m: {"Measure": r["name"], "Whole authority": format_value(r["latest_value"], r["unit"])}
+            for m, r in authority.iterrows()}
+    for team_id in team_ids:
+        figures = latest_figures(snap, as_at, team_id)
+        for f in figures.itertuples(index=False):
+            row = rows.setdefault(f.measure_id, {"Measure": f.name, "Whole authority": "–"})
+            word = STATUS_WORDS.get(f.status)
+            row[names.get(team_id, team_id)] = format_value(f.latest_value, f.unit) + (f" ({word.lower()})" if word else "")
+            if f.target == f.target and f.target is not None:
+                row["Team target"] = target_label(f.target, f.unit, _date(f.target_date))
+            row["Period"] = period_label(_date(f.latest_period_end), f.period_type)
+    columns = ["Measure", "Period"] + [names.get(t, t) for t in team_ids] + ["Whole authority", "Team target"]
+    table = pd.DataFrame(list(rows.values()))
+    for c in columns:
+        if c not in table.columns:
+            table[c] = "–"
+    return table[columns].fillna("–")
+
+
+def team_periods(snap: Snapshot, measure_id: str, as_at: date) -> pd.DataFrame:
+    """The periods at which teams have figures for a measure, newest first."""
+    df = measure_series(snap, measure_id, as_at)
+    df = df[(df["team_id"] != AUTHORITY_TEAM) & df["value"].notna()]
+    return df[["period_end", "period_type"]].drop_duplicates().sort_values("period_end", ascending=False)

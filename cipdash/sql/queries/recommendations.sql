@@ -1,0 +1,3 @@
+select rec_id, title, source, aim, lead, sort_order
+from recommendations
+order by sort_order;

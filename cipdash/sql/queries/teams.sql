@@ -1,0 +1,3 @@
+select team_id, team_name, service_area, head_of_service, sort_order
+from teams
+order by sort_order;

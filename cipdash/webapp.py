@@ -1,0 +1,134 @@
+"""The thin Streamlit layer the pages share: the database handle, cached queries, the
+as-at choice, and rendering helpers that show CSV text as text.
+
+Caching: `st.cache_resource` holds one open Snapshot per version of the database file;
+`st.cache_data` holds query results keyed by that version, so a new load (a new file)
+invalidates them without a restart. A page takes the version once at its start, so
+every figure on it comes from the same load.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from typing import Callable
+
+import pandas as pd
+import streamlit as st
+
+from . import queries
+from .cells import RAG_NAMES
+from .charts import RAG_SHAPES, Chart
+from .db import FileVersion, Snapshot, file_version
+from .errors import DatabaseUnavailable
+from .formatting import month_label
+from .store import resolve_db
+
+LATEST = "latest"
+# Streamlit badge colours for RAG: each badge also carries the word and a shape.
+RAG_BADGE_COLOURS = {"R": "red", "A": "orange", "G": "green"}
+MOVEMENT_WORDS = {"improved": "▲ improved", "worsened": "▼ worsened", "same": "◆ no change"}
+# Every ASCII punctuation mark can be backslash-escaped in CommonMark; escaping them all
+# means text from a CSV can never become a link, an image, emphasis, a Streamlit colour
+# directive (:red[...]) or LaTeX ($...$).
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~:$&\"'=^%@;,/?])")
+
+
+def md_text(text: object) -> str:
+    """Text from a CSV, escaped so that st.markdown shows it literally."""
+    if text is None or (isinstance(text, float) and pd.isna(text)):
+        return ""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", str(text))
+
+
+def md_paragraphs(text: object) -> str:
+    """Escaped text keeping its line breaks (two spaces before a newline is a markdown break)."""
+    return "  \n".join(md_text(line) for line in str(text or "").splitlines())
+
+
+@st.cache_resource(max_entries=3, show_spinner=False)
+def _snapshot(path: str, version: FileVersion) -> Snapshot:
+    return Snapshot(path)
+
+
+@dataclass(frozen=True)
+class PageContext:
+    """The database version and as-at date this page view uses throughout."""
+
+    path: str
+    version: FileVersion
+    as_at: date
+    latest: date
+
+    def snapshot(self) -> Snapshot:
+        return _snapshot(self.path, self.version)
+
+    def get(self, fn: Callable, *args):
+        """`ctx.get(queries.latest_figures, as_at, "ALL")`, cached for this database version."""
+        return _cached_query(self.path, self.version, fn.__name__, args)
+
+
+@st.cache_data(max_entries=512, show_spinner=False)
+def _cached_query(path: str, version: FileVersion, name: str, args: tuple):
+    return getattr(queries, name)(_snapshot(path, version), *args)
+
+
+def _open() -> tuple[str, FileVersion]:
+    path = str(resolve_db())
+    try:
+        version = file_version(path)
+        _snapshot(path, version)
+    except DatabaseUnavailable as exc:
+        st.error(str(exc))
+        st.stop()
+    return path, version
+
+
+def as_at_label(value: str, latest: date) -> str:
+    if value == LATEST:
+        return f"Latest data ({month_label(latest)})"
+    return month_label(date.fromisoformat(value))
+
+
+def page_context() -> PageContext:
+    """Open the current database version and read the as-at month from the sidebar
+    (kept in the URL as ?as_at=YYYY-MM-DD)."""
+    path, version = _open()
+    months = _cached_query(path, version, "available_months", ())
+    latest = months[0] if months else date.today()
+    options = [LATEST] + [m.isoformat() for m in months]
+    with st.sidebar:
+        choice = st.selectbox("As at", options, key="as_at", format_func=lambda v: as_at_label(v, latest),
+                              bind="query-params",
+                              help="The month the whole dashboard shows: ratings and figures on or before it.")
+    as_at = latest if choice in (None, LATEST) else date.fromisoformat(choice)
+    return PageContext(path, version, as_at, latest)
+
+
+def plan_title(ctx: PageContext) -> tuple[str, str]:
+    info = ctx.get(queries.plan_info)
+    return info.get("name") or "Improvement plan", info.get("authority") or ""
+
+
+def rag_badge(kind: str, code: str | None) -> None:
+    """A RAG rating as a word, a shape and a colour (never colour alone)."""
+    if code not in RAG_NAMES:
+        st.badge(f"{kind}: not yet judged", color="gray")
+        return
+    st.badge(f"{kind}: {RAG_SHAPES[code]} {RAG_NAMES[code]}", color=RAG_BADGE_COLOURS[code])
+
+
+def show_chart(chart: Chart, key: str, table_label: str = "The figures in this chart") -> None:
+    """The chart, its text alternative, and its data as a table."""
+    st.plotly_chart(chart.figure, key=key, alt=chart.alt, config={"displaylogo": False})
+    st.caption(md_text(chart.alt))
+    with st.expander(table_label):
+        st.dataframe(chart.data, hide_index=True, key=f"{key}-table")
+
+
+def nav_link(page: str, label: str, **params) -> None:
+    st.page_link(page, label=label, query_params=params or None)
+
+
+def as_date(value) -> date | None:
+    return None if value is None or pd.isna(value) else pd.Timestamp(value).date()

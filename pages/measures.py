@@ -1,0 +1,56 @@
+"""Measures: one measure's trend against its targets, for the authority and chosen teams."""
+import streamlit as st
+
+from cipdash import charts, queries
+from cipdash.webapp import md_text, page_context, show_chart
+
+
+def choose_measure(ctx, measures, recommendations):
+    """Measures grouped by the recommendation they evidence (first one, in plan order)."""
+    rec_order = {r: i for i, r in enumerate(recommendations["rec_id"])}
+    measures = measures.assign(first_rec=measures["rec_ids"].fillna("").str.split(";").str[0])
+    measures = measures.sort_values(by=["first_rec", "sort_order"],
+                                    key=lambda s: s.map(rec_order).fillna(len(rec_order)) if s.name == "first_rec" else s)
+    labels = {m.measure_id: (f"{m.first_rec} · {m.name}" if m.first_rec else m.name) for m in measures.itertuples()}
+    return st.selectbox("Measure (grouped by recommendation)", list(labels), key="measure", bind="query-params",
+                        format_func=labels.get)
+
+
+def choose_teams(teams):
+    names = dict(zip(teams["team_id"], teams["team_name"]))
+    areas = sorted(a for a in teams["service_area"].dropna().unique())
+
+    def select_area():
+        area = st.session_state.get("area")
+        if area:
+            st.session_state["teams"] = list(teams.loc[teams["service_area"] == area, "team_id"])
+
+    left, right = st.columns([1, 2])
+    left.selectbox("Service area", areas, index=None, key="area", bind="query-params", on_change=select_area,
+                   placeholder="Choose to select its teams")
+    chosen = right.multiselect("Teams", list(names), key="teams", bind="query-params", format_func=names.get,
+                               placeholder="Whole authority only")
+    return chosen, names
+
+
+def measures_page():
+    ctx = page_context()
+    st.title("Measures")
+    all_measures = ctx.get(queries.measures)
+    if all_measures.empty:
+        st.info("The plan has no measures yet.")
+        return
+    measure_id = choose_measure(ctx, all_measures, ctx.get(queries.recommendations))
+    measure = all_measures.set_index("measure_id").loc[measure_id].to_dict() | {"measure_id": measure_id}
+    if measure.get("definition"):
+        st.caption("How it is counted: " + md_text(measure["definition"]))
+    chosen, names = choose_teams(ctx.get(queries.teams))
+    series = ctx.get(queries.measure_series, measure_id, ctx.as_at)
+    chart = charts.trend_chart(measure, series, ctx.get(queries.measure_targets, measure_id),
+                               ctx.get(queries.measure_benchmarks, measure_id, ctx.as_at), chosen, ctx.as_at, names)
+    show_chart(chart, key="trend")
+    st.markdown("**The figures plotted**")
+    st.dataframe(chart.data, hide_index=True, key="trend-figures")
+
+
+measures_page()

@@ -1,0 +1,57 @@
+"""Recommendation: one recommendation's ratings, evidence, actions and measures."""
+import streamlit as st
+
+from cipdash import charts, queries
+from cipdash.formatting import month_label
+from cipdash.webapp import as_date, md_paragraphs, md_text, page_context, rag_badge, show_chart
+
+
+def recommendation_page():
+    ctx = page_context()
+    recs = ctx.get(queries.recommendations)
+    if recs.empty:
+        st.title("Recommendation")
+        st.info("The plan has no recommendations yet.")
+        return
+    titles = dict(zip(recs["rec_id"], recs["title"]))
+    rec_id = st.selectbox("Recommendation", list(titles), key="rec", bind="query-params",
+                          format_func=lambda r: f"{r} · {titles[r][:90]}")
+    rec = recs.set_index("rec_id").loc[rec_id]
+    st.title(f"Recommendation {md_text(rec_id)}")
+    st.markdown(md_text(rec["title"]))
+    facts = [("Source", rec["source"]), ("Aim", rec["aim"]), ("Lead", rec["lead"])]
+    st.caption(" · ".join(f"{k}: {md_text(v)}" for k, v in facts if isinstance(v, str) and v))
+
+    ratings = ctx.get(queries.ratings_at, ctx.as_at).set_index("rec_id").loc[rec_id]
+    rated = as_date(ratings["rated_at"])
+    st.subheader(f"Rating at {month_label(ctx.as_at)}")
+    rag_badge("Implementation", ratings["implementation"])
+    rag_badge("Impact", ratings["impact"])
+    st.caption(f"Rated {month_label(rated)}" if rated else "Not yet rated at this date")
+
+    history = ctx.get(queries.rating_history, rec_id, ctx.as_at)
+    if not history.empty:
+        show_chart(charts.rating_timeline_chart(rec_id, history, ctx.as_at), key="timeline",
+                   table_label="The ratings as a table")
+
+    left, right = st.columns(2)
+    with left:
+        st.subheader("Evidence of progress")
+        st.markdown(md_paragraphs(ratings["evidence"]) or "_None recorded_")
+    with right:
+        st.subheader("Further actions")
+        st.markdown(md_paragraphs(ratings["further_actions"]) or "_None recorded_")
+
+    st.subheader("Measures that evidence it")
+    measures = ctx.get(queries.measures)
+    linked = measures[measures["rec_ids"].fillna("").str.split(";").apply(lambda recs: rec_id in recs)]
+    if linked.empty:
+        st.info("No measures are linked to this recommendation in measures.csv.")
+    for m in linked.to_dict("records"):
+        chart = charts.trend_chart(m, ctx.get(queries.measure_series, m["measure_id"], ctx.as_at),
+                                   ctx.get(queries.measure_targets, m["measure_id"]),
+                                   ctx.get(queries.measure_benchmarks, m["measure_id"], ctx.as_at), [], ctx.as_at)
+        show_chart(chart, key=f"measure-{m['measure_id']}")
+
+
+recommendation_page()

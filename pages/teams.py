@@ -1,0 +1,62 @@
+"""Teams: a head of service's view of their service area or team."""
+import streamlit as st
+
+from cipdash import charts, queries
+from cipdash.formatting import period_label
+from cipdash.webapp import as_date, md_text, page_context, show_chart
+
+
+def choose_scope(teams):
+    options = {f"area:{a}": f"Service area: {a}" for a in sorted(teams["service_area"].dropna().unique())}
+    options |= {f"team:{t}": f"Team: {n}" for t, n in zip(teams["team_id"], teams["team_name"])}
+    choice = st.selectbox("Service area or team", list(options), key="scope", bind="query-params",
+                          format_func=options.get)
+    kind, _, value = choice.partition(":")
+    return queries.Scope("service_area" if kind == "area" else "team", value)
+
+
+def team_measures(ctx, measures, names):
+    """Measures with team figures; the league and heat map need them."""
+    with_teams = [m for m in measures.itertuples() if not ctx.get(queries.team_periods, m.measure_id, ctx.as_at).empty]
+    labels = {m.measure_id: m.name for m in with_teams}
+    return labels
+
+
+def teams_page():
+    ctx = page_context()
+    st.title("Teams")
+    teams = ctx.get(queries.teams)
+    if teams.empty:
+        st.info("The plan has no teams (teams.csv), so there are only whole-authority figures.")
+        return
+    names = dict(zip(teams["team_id"], teams["team_name"]))
+    scope = choose_scope(teams)
+    team_ids = tuple(scope.team_ids(teams))
+    heading = scope.value if scope.kind == "service_area" else names[scope.value]
+    st.subheader(md_text(f"{heading}: every measure against the team target"))
+    st.dataframe(ctx.get(queries.scope_figures, ctx.as_at, team_ids), hide_index=True, key="scope-figures")
+
+    measures = ctx.get(queries.measures)
+    labels = team_measures(ctx, measures, names)
+    if not labels:
+        return
+    st.subheader("League of all teams")
+    measure_id = st.selectbox("Measure", list(labels), key="league_measure", bind="query-params",
+                              format_func=labels.get)
+    measure = measures.set_index("measure_id").loc[measure_id].to_dict() | {"measure_id": measure_id}
+    periods = ctx.get(queries.team_periods, measure_id, ctx.as_at)
+    period_options = {f"{as_date(p.period_end).isoformat()}|{p.period_type}":
+                      period_label(as_date(p.period_end), p.period_type) for p in periods.itertuples()}
+    chosen = st.selectbox("Period", list(period_options), key="league_period", format_func=period_options.get)
+    end, _, period_type = chosen.partition("|")
+    league = ctx.get(queries.league, measure_id, as_date(end), period_type, measure["polarity"])
+    show_chart(charts.league_chart(measure, league, period_options[chosen], ctx.as_at), key="league")
+
+    st.subheader("Teams by month")
+    series = ctx.get(queries.measure_series, measure_id, ctx.as_at)
+    in_scope = {t: names[t] for t in team_ids}
+    show_chart(charts.heatmap_chart(measure, series[series["team_id"].isin(team_ids)], in_scope, ctx.as_at),
+               key="heatmap")
+
+
+teams_page()
