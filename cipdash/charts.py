@@ -143,7 +143,9 @@ def trend_chart(measure: dict, series: pd.DataFrame, targets: pd.DataFrame, benc
                                      "period": [month_label(tdate)], "period_type": ["target"],
                                      "value": [t.target]}))
         target_notes.append(label)
-        if t.applies_to == "authority" or not (targets["applies_to"] == "authority").any():
+        same_day = targets[pd.to_datetime(targets["target_date"]).dt.date == tdate]
+        # One trajectory per target date, to the target the authority figure is held to.
+        if t.applies_to == "authority" or not (same_day["applies_to"] == "authority").any():
             base = _baseline(authority, previous_target_date)
             if base and base[0] < tdate:
                 fig.add_trace(go.Scatter(

@@ -161,6 +161,10 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.run(args)
+    except BrokenPipeError:
+        # `summary --json | head`: the reader left; not an error worth a traceback.
+        sys.stderr.close()
+        return EXIT_OK
     except KeyboardInterrupt:
         print("Interrupted; nothing was half-loaded (a load applies all or nothing).", file=sys.stderr)
         return EXIT_CANNOT_RUN

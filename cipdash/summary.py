@@ -7,6 +7,7 @@ from datetime import date
 import pandas as pd
 
 from .cells import AUTHORITY_TEAM
+from .analysis import read_all
 from .db import Snapshot
 from .targets import meets
 
@@ -46,9 +47,12 @@ def build_summary(snap: Snapshot, as_at: date | None = None, team: str | None = 
                 counts[kind][code] += 1
 
     figures = snap.query("latest_figures", as_at=as_at, team=team)
+    readings = read_all(snap, as_at, team, figures)
     measures = []
     for f in figures.itertuples(index=False):
         target = _num(f.target)
+        reading = readings[f.measure_id]
+        fc = reading.forecast
         measures.append({
             "measure_id": f.measure_id,
             "team_id": f.team_id,
@@ -60,6 +64,12 @@ def build_summary(snap: Snapshot, as_at: date | None = None, team: str | None = 
             "target_met": meets(_num(f.latest_value), target, f.polarity),
             "team_min": _num(f.team_min),
             "team_max": _num(f.team_max),
+            "variation": reading.variation,
+            "assurance": reading.assurance,
+            "trial_limits": reading.spc.trial_limits if reading.spc is not None else None,
+            "forecast_status": fc.status if fc is not None else None,
+            "forecast_value": _num(fc.projected) if fc is not None else None,
+            "narrative": reading.narrative,
         })
     return {"as_at": as_at.isoformat(), "team_id": team, "recommendations": recommendations,
             "rag_counts": counts, "measures": measures}

@@ -84,6 +84,35 @@ def _open() -> tuple[str, FileVersion]:
     return path, version
 
 
+def _kept(key: str) -> str:
+    return f"_kept_{key}"
+
+
+def url_bound(widget: Callable, label: str, options: list, key: str, multi: bool = False, default=None, **kwargs):
+    """A selectbox or multiselect whose value is kept in the URL as ids (?measure=x&teams=a&teams=b),
+    so a link in an email reproduces the view. The URL wins when the page opens; after that
+    the widget does, and the choice also survives a visit to another page."""
+    if key not in st.session_state:
+        wanted = [v for v in st.query_params.get_all(key) if v in options]
+        kept = st.session_state.get(_kept(key))
+        if multi:
+            kept = [v for v in (kept or []) if v in options]
+            st.session_state[key] = wanted if wanted else (kept if kept else list(default or []))
+        else:
+            fallback = kept if kept in options else (default if default in options else
+                                                    (options[0] if options and kwargs.get("index", 0) is not None else None))
+            st.session_state[key] = wanted[0] if wanted else fallback
+    kwargs.pop("index", None)
+    value = widget(label, options, key=key, **kwargs)
+    st.session_state[_kept(key)] = value
+    if value in (None, []) or value == default:
+        if key in st.query_params:
+            del st.query_params[key]
+    else:
+        st.query_params[key] = value
+    return value
+
+
 def as_at_label(value: str, latest: date) -> str:
     if value == LATEST:
         return f"Latest data ({month_label(latest)})"
@@ -98,9 +127,9 @@ def page_context() -> PageContext:
     latest = months[0] if months else date.today()
     options = [LATEST] + [m.isoformat() for m in months]
     with st.sidebar:
-        choice = st.selectbox("As at", options, key="as_at", format_func=lambda v: as_at_label(v, latest),
-                              bind="query-params",
-                              help="The month the whole dashboard shows: ratings and figures on or before it.")
+        choice = url_bound(st.selectbox, "As at", options, key="as_at", default=LATEST,
+                           format_func=lambda v: as_at_label(v, latest),
+                           help="The month the whole dashboard shows: ratings and figures on or before it.")
     as_at = latest if choice in (None, LATEST) else date.fromisoformat(choice)
     return PageContext(path, version, as_at, latest)
 

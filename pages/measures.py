@@ -2,7 +2,7 @@
 import streamlit as st
 
 from cipdash import charts, queries
-from cipdash.webapp import md_text, page_context, show_chart
+from cipdash.webapp import url_bound, md_text, page_context, show_chart
 
 
 def choose_measure(ctx, measures, recommendations):
@@ -12,8 +12,8 @@ def choose_measure(ctx, measures, recommendations):
     measures = measures.sort_values(by=["first_rec", "sort_order"],
                                     key=lambda s: s.map(rec_order).fillna(len(rec_order)) if s.name == "first_rec" else s)
     labels = {m.measure_id: (f"{m.first_rec} · {m.name}" if m.first_rec else m.name) for m in measures.itertuples()}
-    return st.selectbox("Measure (grouped by recommendation)", list(labels), key="measure", bind="query-params",
-                        format_func=labels.get)
+    return url_bound(st.selectbox, "Measure (grouped by recommendation)", list(labels), key="measure",
+                     format_func=labels.get)
 
 
 def choose_teams(teams):
@@ -26,10 +26,12 @@ def choose_teams(teams):
             st.session_state["teams"] = list(teams.loc[teams["service_area"] == area, "team_id"])
 
     left, right = st.columns([1, 2])
-    left.selectbox("Service area", areas, index=None, key="area", bind="query-params", on_change=select_area,
-                   placeholder="Choose to select its teams")
-    chosen = right.multiselect("Teams", list(names), key="teams", bind="query-params", format_func=names.get,
-                               placeholder="Whole authority only")
+    with left:
+        url_bound(st.selectbox, "Service area", areas, key="area", index=None, on_change=select_area,
+                  placeholder="Choose to select its teams")
+    with right:
+        chosen = url_bound(st.multiselect, "Teams", list(names), key="teams", multi=True, format_func=names.get,
+                           placeholder="Whole authority only")
     return chosen, names
 
 

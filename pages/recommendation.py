@@ -3,7 +3,7 @@ import streamlit as st
 
 from cipdash import charts, queries
 from cipdash.formatting import month_label
-from cipdash.webapp import as_date, md_paragraphs, md_text, page_context, rag_badge, show_chart
+from cipdash.webapp import url_bound, as_date, md_paragraphs, md_text, page_context, rag_badge, show_chart
 
 
 def recommendation_page():
@@ -14,8 +14,8 @@ def recommendation_page():
         st.info("The plan has no recommendations yet.")
         return
     titles = dict(zip(recs["rec_id"], recs["title"]))
-    rec_id = st.selectbox("Recommendation", list(titles), key="rec", bind="query-params",
-                          format_func=lambda r: f"{r} · {titles[r][:90]}")
+    rec_id = url_bound(st.selectbox, "Recommendation", list(titles), key="rec",
+                       format_func=lambda r: f"{r} · {titles[r][:90]}")
     rec = recs.set_index("rec_id").loc[rec_id]
     st.title(f"Recommendation {md_text(rec_id)}")
     st.markdown(md_text(rec["title"]))

@@ -3,14 +3,13 @@ import streamlit as st
 
 from cipdash import charts, queries
 from cipdash.formatting import period_label
-from cipdash.webapp import as_date, md_text, page_context, show_chart
+from cipdash.webapp import url_bound, as_date, md_text, page_context, show_chart
 
 
 def choose_scope(teams):
     options = {f"area:{a}": f"Service area: {a}" for a in sorted(teams["service_area"].dropna().unique())}
     options |= {f"team:{t}": f"Team: {n}" for t, n in zip(teams["team_id"], teams["team_name"])}
-    choice = st.selectbox("Service area or team", list(options), key="scope", bind="query-params",
-                          format_func=options.get)
+    choice = url_bound(st.selectbox, "Service area or team", list(options), key="scope", format_func=options.get)
     kind, _, value = choice.partition(":")
     return queries.Scope("service_area" if kind == "area" else "team", value)
 
@@ -41,8 +40,7 @@ def teams_page():
     if not labels:
         return
     st.subheader("League of all teams")
-    measure_id = st.selectbox("Measure", list(labels), key="league_measure", bind="query-params",
-                              format_func=labels.get)
+    measure_id = url_bound(st.selectbox, "Measure", list(labels), key="league_measure", format_func=labels.get)
     measure = measures.set_index("measure_id").loc[measure_id].to_dict() | {"measure_id": measure_id}
     periods = ctx.get(queries.team_periods, measure_id, ctx.as_at)
     period_options = {f"{as_date(p.period_end).isoformat()}|{p.period_type}":

@@ -1,0 +1,103 @@
+"""Reading a measure's series: SPC variation and assurance, the forecast to the next
+target, and the plain-English narrative — one place, so the overview cards, the charts,
+the pack and `summary --json` all say the same thing.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from . import spc, trajectory
+from .cells import AUTHORITY_TEAM
+from .db import Snapshot
+
+# XmR is what the data contract (and summary --json) specify. The p′ chart is offered
+# beside it for percentages that come with numerators and denominators.
+METHOD_XMR = "xmr"
+METHOD_P_PRIME = "p_prime"
+FORECAST_STATUS_WORDS = {"on_track": "On track", "at_risk": "At risk", "off_track": "Off track"}
+
+
+@dataclass
+class MeasureReading:
+    measure_id: str
+    team_id: str
+    spc: spc.SpcResult | None
+    forecast: trajectory.Forecast | None
+    narrative: str
+
+    @property
+    def variation(self) -> str | None:
+        return self.spc.variation if self.spc is not None else None
+
+    @property
+    def assurance(self) -> str | None:
+        return self.spc.assurance if self.spc is not None else None
+
+
+def monthly_points(points: pd.DataFrame) -> pd.DataFrame:
+    """The monthly points of one series, oldest first, without gaps in value."""
+    p = points[(points["period_type"] == "month") & points["value"].notna()] if "period_type" in points else points
+    return p.sort_values("period_end")
+
+
+def spc_for(points: pd.DataFrame, polarity: str, target: float | None, rebase_dates=(),
+            method: str = METHOD_XMR) -> spc.SpcResult | None:
+    """SPC on monthly points (columns period_end, value[, numerator, denominator])."""
+    p = monthly_points(points)
+    if p.empty:
+        return None
+    dates = [pd.Timestamp(d).date() for d in p["period_end"]]
+    rebase = [pd.Timestamp(d).date() for d in rebase_dates]
+    if method == METHOD_P_PRIME:
+        if p["numerator"].isna().any() or p["denominator"].isna().any() or (p["denominator"] <= 0).any():
+            return None
+        return spc.laney_p_prime(p["numerator"].to_numpy(float), p["denominator"].to_numpy(float), dates,
+                                 polarity, rebase, target)
+    return spc.xmr(p["value"].to_numpy(float), dates, polarity, rebase, target)
+
+
+def forecast_for(points: pd.DataFrame, polarity: str, target: float | None,
+                 target_date: date | None) -> trajectory.Forecast | None:
+    p = monthly_points(points)
+    if p.empty or target_date is None:
+        return None
+    dates = [pd.Timestamp(d).date() for d in p["period_end"]]
+    return trajectory.forecast(dates, p["value"].to_numpy(float), target_date, target, polarity)
+
+
+def narrative(result: spc.SpcResult | None, fc: trajectory.Forecast | None, unit: str, polarity: str,
+              target: float | None, target_date: date | None) -> str:
+    parts = []
+    if result is not None and result.n_points:
+        parts.append(spc.spc_sentence(result, unit, polarity, target, target_date))
+    if fc is not None and fc.status is not None:
+        parts.append(trajectory.forecast_sentence(fc, unit))
+    return " ".join(parts)
+
+
+def read_measure(measure: dict, points: pd.DataFrame, target: float | None, target_date: date | None,
+                 rebase_dates=(), team_id: str = AUTHORITY_TEAM, method: str = METHOD_XMR) -> MeasureReading:
+    target = None if target is None or (isinstance(target, float) and np.isnan(target)) else float(target)
+    result = spc_for(points, measure["polarity"], target, rebase_dates, method)
+    fc = forecast_for(points, measure["polarity"], target, target_date)
+    text = narrative(result, fc, measure["unit"], measure["polarity"], target, target_date)
+    return MeasureReading(measure["measure_id"], team_id, result, fc, text)
+
+
+def read_all(snap: Snapshot, as_at: date, team: str, figures: pd.DataFrame) -> dict[str, MeasureReading]:
+    """A reading for each measure in `figures` (latest_figures rows), from its monthly points
+    up to as_at, against the next target of its latest figure."""
+    points = snap.query("monthly_points", team=team, as_at=as_at)
+    points["period_type"] = "month"
+    rebase = snap.query("spc_rebase")
+    readings = {}
+    for f in figures.to_dict("records"):
+        mine = points[points["measure_id"] == f["measure_id"]]
+        target_date = None if pd.isna(f["target_date"]) else pd.Timestamp(f["target_date"]).date()
+        dates = rebase.loc[rebase["measure_id"] == f["measure_id"], "rebase_date"]
+        readings[f["measure_id"]] = read_measure(f, mine, f["target"], target_date, list(dates), team)
+    return readings
