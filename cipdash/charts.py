@@ -227,7 +227,7 @@ def league_chart(measure: dict, league: pd.DataFrame, period: str, as_at: date) 
     fig.update_layout(showlegend=False, margin=dict(l=200, r=120, t=70, b=40))
     if unit == "percent":
         fig.update_xaxes(ticksuffix="%", range=[0, 115])
-    fig.update_yaxes(title_text="")
+    fig.update_yaxes(title_text="", ticksuffix="")
     data = league[["rank", "team_id", "team_name", "service_area", "value", "numerator", "denominator",
                    "target_date", "target"]].copy()
     data["met_target"] = [meets(v, target, measure["polarity"]) for v in league["value"]]
@@ -306,3 +306,52 @@ def rating_timeline_chart(rec_id: str, history: pd.DataFrame, as_at: date) -> Ch
                f"{RAG_NAMES.get(last['implementation'], 'not rated')}, impact "
                f"{RAG_NAMES.get(last['impact'], 'not yet judged') if isinstance(last['impact'], str) else 'not yet judged'}.")
     return Chart(fig, title, alt, data.reset_index(drop=True), "number", as_at, slugify(f"{rec_id}-ratings"))
+
+
+# Making Data Count point marks: colour AND shape, so the reading never rests on colour.
+SPC_SYMBOLS = {"special_cause_improvement": "circle", "special_cause_concern": "diamond", "common_cause": "circle-open"}
+SPC_NAMES = {"special_cause_improvement": "Special cause improvement", "special_cause_concern":
+             "Special cause concern", "common_cause": "Common cause"}
+
+
+def spc_chart(measure: dict, result, as_at: date, target: float | None = None, target_date: date | None = None,
+              method_label: str = "XmR") -> Chart:
+    """An SPC chart: points marked by their reading, the centre line and process limits (per
+    segment after a rebase), the two-thirds lines faint, and the target."""
+    from .spc import POINT_COLOURS, TARGET_RED
+
+    unit = measure["unit"]
+    dates = pd.to_datetime(list(result.dates))
+    fig = go.Figure()
+    fig.add_trace(go.Scatter(x=dates, y=result.values, mode="lines", name="Monthly figure",
+                             line=dict(color="#7f7f7f", width=1.5), hoverinfo="skip", showlegend=False))
+    for label, values, dash, width in (("Upper process limit", result.upper, "dash", 1.5),
+                                       ("Average", result.centre, "solid", 1.5),
+                                       ("Lower process limit", result.lower, "dash", 1.5)):
+        fig.add_trace(go.Scatter(x=dates, y=values, mode="lines", name=label, line_shape="hv",
+                                 line=dict(color="#404040", width=width, dash=dash), hovertemplate=_hover(unit)))
+    for code, name in SPC_NAMES.items():
+        idx = [i for i, t in enumerate(result.point_type) if t == code]
+        if not idx:
+            continue
+        fig.add_trace(go.Scatter(
+            x=dates[idx], y=result.values[idx], mode="markers", name=name,
+            marker=dict(symbol=SPC_SYMBOLS[code], size=9, color=POINT_COLOURS[code],
+                        line=dict(color=POINT_COLOURS[code], width=2)),
+            hovertemplate=name + "<br>%{x|%b %Y}: %{y:.1f}<extra></extra>"))
+    if target is not None:
+        label = target_label(target, unit, target_date)
+        fig.add_trace(go.Scatter(x=[dates[0], dates[-1]], y=[target, target], mode="lines", name=label,
+                                 line=dict(color=TARGET_RED, width=2, dash="dot"), hovertemplate=label + "<extra></extra>"))
+    title = f"{plot_text(measure['name'])}: SPC ({method_label}), to {month_label(as_at)}"
+    _layout(fig, title, unit)
+    records = pd.DataFrame(result.to_records())
+    records["reading"] = records["point_type"].map(SPC_NAMES)
+    records["rules"] = records["rules"].map(lambda r: ", ".join(r))
+    data = records[["date", "value", "centre", "lower", "upper", "segment", "reading", "rules"]]
+    special = sum(1 for t in result.point_type if t != "common_cause")
+    alt = (f"SPC chart ({method_label}) of {measure['name']}: {result.n_points} monthly points, average "
+           f"{format_value(float(result.centre[-1]), unit)}, process limits {format_value(float(result.lower[-1]), unit)}"
+           f" to {format_value(float(result.upper[-1]), unit)}; {special} points show special cause."
+           + (" Trial limits: fewer than 12 points." if result.trial_limits else ""))
+    return Chart(fig, title, alt, data, unit, as_at, slugify(f"{measure['measure_id']}-spc"))

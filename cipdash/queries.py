@@ -193,3 +193,27 @@ def team_periods(snap: Snapshot, measure_id: str, as_at: date) -> pd.DataFrame:
     df = measure_series(snap, measure_id, as_at)
     df = df[(df["team_id"] != AUTHORITY_TEAM) & df["value"].notna()]
     return df[["period_end", "period_type"]].drop_duplicates().sort_values("period_end", ascending=False)
+
+
+def readings(snap: Snapshot, as_at: date, team: str = AUTHORITY_TEAM) -> dict:
+    """SPC variation, assurance, forecast and narrative for each measure (see analysis.py)."""
+    from .analysis import read_all
+
+    return read_all(snap, as_at, team, latest_figures(snap, as_at, team))
+
+
+def measure_reading(snap: Snapshot, measure_id: str, as_at: date, team: str, method: str):
+    """One measure's reading for one team (or the authority) by the chosen SPC method."""
+    from .analysis import read_measure
+
+    figures = latest_figures(snap, as_at, team)
+    row = figures[figures["measure_id"] == measure_id]
+    if row.empty:
+        return None
+    f = row.iloc[0].to_dict()
+    points = snap.query("monthly_points", team=team, as_at=as_at)
+    points = points[points["measure_id"] == measure_id].assign(period_type="month")
+    rebase = snap.query("spc_rebase")
+    dates = list(rebase.loc[rebase["measure_id"] == measure_id, "rebase_date"])
+    target_date = _date(f["target_date"])
+    return read_measure(f, points, f["target"], target_date, dates, team, method)

@@ -147,6 +147,28 @@ def rag_badge(kind: str, code: str | None) -> None:
     st.badge(f"{kind}: {RAG_SHAPES[code]} {RAG_NAMES[code]}", color=RAG_BADGE_COLOURS[code])
 
 
+VARIATION_BADGES = {"special_cause_improvement": ("blue", ":material/trending_up:"),
+                    "special_cause_concern": ("orange", ":material/warning:"),
+                    "common_cause": ("gray", ":material/swap_vert:"), None: ("gray", ":material/more_horiz:")}
+ASSURANCE_BADGES = {"consistent_pass": ("blue", ":material/check_circle:"),
+                    "consistent_fail": ("orange", ":material/cancel:"),
+                    "hit_or_miss": ("gray", ":material/help:"), None: ("gray", ":material/more_horiz:")}
+
+
+def spc_badges(reading) -> None:
+    """Making Data Count variation and assurance: icon, words and a tooltip (never colour alone)."""
+    from .spc import describe_assurance, describe_variation
+
+    if reading is None:
+        return
+    variation = describe_variation(reading.variation)
+    colour, icon = VARIATION_BADGES.get(reading.variation, VARIATION_BADGES[None])
+    st.badge(variation.label, icon=icon, color=colour, help=variation.tooltip)
+    assurance = describe_assurance(reading.assurance)
+    colour, icon = ASSURANCE_BADGES.get(reading.assurance, ASSURANCE_BADGES[None])
+    st.badge(assurance.label, icon=icon, color=colour, help=assurance.tooltip)
+
+
 def show_chart(chart: Chart, key: str, table_label: str = "The figures in this chart") -> None:
     """The chart, its text alternative, and its data as a table."""
     st.plotly_chart(chart.figure, key=key, alt=chart.alt, config={"displaylogo": False})

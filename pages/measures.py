@@ -2,7 +2,7 @@
 import streamlit as st
 
 from cipdash import charts, queries
-from cipdash.webapp import url_bound, md_text, page_context, show_chart
+from cipdash.webapp import md_text, page_context, show_chart, spc_badges, url_bound
 
 
 def choose_measure(ctx, measures, recommendations):
@@ -50,9 +50,32 @@ def measures_page():
     series = ctx.get(queries.measure_series, measure_id, ctx.as_at)
     chart = charts.trend_chart(measure, series, ctx.get(queries.measure_targets, measure_id),
                                ctx.get(queries.measure_benchmarks, measure_id, ctx.as_at), chosen, ctx.as_at, names)
-    show_chart(chart, key="trend")
-    st.markdown("**The figures plotted**")
-    st.dataframe(chart.data, hide_index=True, key="trend-figures")
+    views = {"trend": "Trend against targets", "xmr": "SPC (XmR)", "p_prime": "SPC (p′, for percentages)"}
+    view = url_bound(st.segmented_control, "View", list(views), key="view", default="trend", format_func=views.get,
+                     required=True)
+    spc_team = chosen[0] if view != "trend" and len(chosen) == 1 else "ALL"
+    reading = ctx.get(queries.measure_reading, measure_id, ctx.as_at, spc_team,
+                      "p_prime" if view == "p_prime" else "xmr")
+    spc_badges(reading)
+    if reading is not None and reading.narrative:
+        st.markdown(md_text(reading.narrative))
+    if view == "trend":
+        show_chart(chart, key="trend")
+        st.markdown("**The figures plotted**")
+        st.dataframe(chart.data, hide_index=True, key="trend-figures")
+        return
+    if reading is None or reading.spc is None:
+        st.info("SPC needs monthly figures" + (" with numerators and denominators (p′)." if view == "p_prime" else "."))
+        return
+    who = names.get(spc_team, "whole authority") if spc_team != "ALL" else "whole authority"
+    st.caption(md_text(f"SPC for the {who}" + (" (choose exactly one team to see a team's chart)" if spc_team == "ALL"
+                                              else "")))
+    if reading.spc.trial_limits:
+        st.warning("Fewer than 12 monthly points: these are trial limits, to be read with caution.")
+    fc = reading.forecast
+    spc_view = charts.spc_chart(measure, reading.spc, ctx.as_at, reading.spc.target,
+                                fc.target_date if fc is not None else None, views[view].replace("SPC ", "").strip("()"))
+    show_chart(spc_view, key=f"spc-{view}")
 
 
 measures_page()

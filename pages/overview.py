@@ -5,10 +5,10 @@ from cipdash import queries
 from cipdash.cells import AUTHORITY_TEAM
 from cipdash.formatting import format_change, format_value, month_label, period_label, target_label
 from cipdash.targets import STATUS_WORDS
-from cipdash.webapp import MOVEMENT_WORDS, as_date, md_text, page_context, plan_title, rag_badge
+from cipdash.webapp import MOVEMENT_WORDS, as_date, md_text, page_context, plan_title, rag_badge, spc_badges
 
 TILES_PER_ROW = 3
-CARDS_PER_ROW = 4
+CARDS_PER_ROW = 3
 SPARKLINE_MONTHS = 24
 
 
@@ -34,7 +34,7 @@ def recommendation_tiles(ctx, ratings):
                              query_params={"rec": rec.rec_id, "as_at": ctx.as_at.isoformat()})
 
 
-def headline_cards(ctx, figures, series):
+def headline_cards(ctx, figures, series, readings):
     st.subheader("Measures")
     for start in range(0, len(figures), CARDS_PER_ROW):
         for col, f in zip(st.columns(CARDS_PER_ROW), figures.iloc[start:start + CARDS_PER_ROW].itertuples()):
@@ -55,6 +55,19 @@ def headline_cards(ctx, figures, series):
                           and f.target is not None else "No target set")
                 status = STATUS_WORDS.get(f.status, "")
                 st.caption(f"{period} · {target}" + (f" · **{status}**" if status else ""))
+                spc_badges(readings.get(f.measure_id))
+
+
+def what_changed(figures, readings):
+    """Plain-English sentences for measures whose latest month shows special cause."""
+    st.subheader("What changed this month")
+    notes = [(f.name, readings[f.measure_id].narrative) for f in figures.itertuples()
+             if f.measure_id in readings and readings[f.measure_id].variation in
+             ("special_cause_improvement", "special_cause_concern")]
+    if not notes:
+        st.caption("No measure shows special cause variation in its latest month: changes are within normal variation.")
+        return
+    st.markdown("\n".join(f"- **{md_text(name)}**: {md_text(text)}" for name, text in notes))
 
 
 def needs_attention(figures):
@@ -91,7 +104,9 @@ def overview():
     figures = ctx.get(queries.latest_figures, ctx.as_at, AUTHORITY_TEAM)
     series = ctx.get(queries.authority_series, ctx.as_at)
     recommendation_tiles(ctx, ratings)
-    headline_cards(ctx, figures, series)
+    readings = ctx.get(queries.readings, ctx.as_at, AUTHORITY_TEAM)
+    headline_cards(ctx, figures, series, readings)
+    what_changed(figures, readings)
     needs_attention(figures)
     inspections(ctx)
 
