@@ -171,12 +171,21 @@ def scope_figures(snap: Snapshot, as_at: date, team_ids: tuple[str, ...]) -> pd.
     authority = latest_figures(snap, as_at, AUTHORITY_TEAM).set_index("measure_id")
     rows = {m: {"Measure": r["name"], "Whole authority": format_value(r["latest_value"], r["unit"])}
             for m, r in authority.iterrows()}
+    from .analysis import read_all
+    from .spc import describe_variation
+
     for team_id in team_ids:
         figures = latest_figures(snap, as_at, team_id)
+        team_readings = read_all(snap, as_at, team_id, figures)
         for f in figures.itertuples(index=False):
             row = rows.setdefault(f.measure_id, {"Measure": f.name, "Whole authority": "–"})
-            word = STATUS_WORDS.get(f.status)
-            row[names.get(team_id, team_id)] = format_value(f.latest_value, f.unit) + (f" ({word.lower()})" if word else "")
+            notes = [STATUS_WORDS[f.status].lower()] if f.status in STATUS_WORDS else []
+            variation = team_readings[f.measure_id].variation
+            if variation is not None:
+                # The SPC reading in words (MDC): the team view never relies on an icon's colour.
+                notes.append(describe_variation(variation).label.lower())
+            row[names.get(team_id, team_id)] = format_value(f.latest_value, f.unit) + (
+                f" ({'; '.join(notes)})" if notes else "")
             if f.target == f.target and f.target is not None:
                 row["Team target"] = target_label(f.target, f.unit, _date(f.target_date))
             row["Period"] = period_label(_date(f.latest_period_end), f.period_type)
