@@ -9,8 +9,9 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -30,6 +31,8 @@ RAG_SHAPES = {"R": "■", "A": "▲", "G": "●"}
 HEATMAP_SCALE = "Cividis"  # perceptually uniform and colour-blind safe
 FONT = dict(family="Arial, Helvetica, sans-serif", size=13, color="#1f1f1f")
 CHART_HEIGHT = 440
+GRID_COLOUR = "#e6e6e6"
+AXIS_COLOUR = "#8c8c8c"
 
 PERIOD_NAMES = {"month": "monthly", "quarter": "quarterly", "year": "annual"}
 
@@ -46,6 +49,73 @@ class Chart:
     notes: list[str] = field(default_factory=list)
 
 
+def _plain(value):
+    """Plain JSON-ready values: lists, ISO dates, None for missing numbers."""
+    if isinstance(value, (pd.Series, pd.Index, np.ndarray, list, tuple)):
+        return [_plain(v) for v in (value.tolist() if hasattr(value, "tolist") else value)]
+    if isinstance(value, (pd.Timestamp, datetime)):
+        return value.strftime("%Y-%m-%d")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float) and value != value:
+        return None
+    if isinstance(value, np.generic):
+        return _plain(value.item())
+    return value
+
+
+def _trace(kind: str, **props) -> dict:
+    return {"type": kind, **{k: (_plain(v) if k in ("x", "y", "z", "text") else v) for k, v in props.items()}}
+
+
+def _merge(into: dict, more: dict) -> None:
+    for k, v in more.items():
+        if isinstance(v, dict) and isinstance(into.get(k), dict):
+            _merge(into[k], v)
+        else:
+            into[k] = v
+
+
+class _Figure:
+    """Collects a figure as plain dicts and builds the plotly Figure once, unvalidated.
+
+    Validating every property (plotly's default) costs 20-60 ms a chart, most of a page
+    rerun's budget; tests/test_charts.py validates every chart builder's output instead.
+    """
+
+    def __init__(self, *traces: dict):
+        self.data: list[dict] = list(traces)
+        self.layout: dict = {"xaxis": {}, "yaxis": {}, "shapes": [], "annotations": []}
+
+    def add_trace(self, trace: dict) -> None:
+        self.data.append(trace)
+
+    def update_layout(self, **props) -> None:
+        _merge(self.layout, props)
+
+    def update_xaxes(self, **props) -> None:
+        _merge(self.layout["xaxis"], _axis(props))
+
+    def update_yaxes(self, **props) -> None:
+        _merge(self.layout["yaxis"], _axis(props))
+
+    def add_vline(self, x: float, line: dict) -> None:
+        self.layout["shapes"].append(dict(type="line", x0=x, x1=x, y0=0, y1=1, yref="paper", line=line))
+
+    def add_annotation(self, **props) -> None:
+        self.layout["annotations"].append(props)
+
+    def build(self) -> go.Figure:
+        return go.Figure(data=self.data, layout=self.layout, _validate=False)
+
+
+def _axis(props: dict) -> dict:
+    props = dict(props)
+    if "title_text" in props:
+        props["title"] = {"text": props.pop("title_text")}
+    return props
+
+
 def plot_text(text: object) -> str:
     """Plotly reads <b>, <a href> and other tags in labels: show CSV text literally."""
     return html.escape(str(text), quote=False)
@@ -55,16 +125,22 @@ def slugify(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:60] or "chart"
 
 
-def _layout(fig: go.Figure, title: str, unit: str, height: int = CHART_HEIGHT) -> None:
+def _layout(fig: "_Figure", title: str, unit: str, height: int = CHART_HEIGHT) -> None:
     fig.update_layout(
         title=dict(text=title, x=0, xanchor="left", font=dict(size=16)),
-        template="plotly_white",
+        # A plain layout rather than the "plotly_white" template: the template costs ~30 ms
+        # a chart to apply, most of a page rerun's budget.
+        template="none",
+        paper_bgcolor="white",
+        plot_bgcolor="white",
         font=FONT,
         height=height,
         margin=dict(l=60, r=30, t=60, b=40),
         legend=dict(orientation="h", yanchor="top", y=-0.12, xanchor="left", x=0),
         hovermode="closest",
     )
+    fig.update_xaxes(showgrid=True, gridcolor=GRID_COLOUR, linecolor=AXIS_COLOUR, zeroline=False)
+    fig.update_yaxes(showgrid=True, gridcolor=GRID_COLOUR, linecolor=AXIS_COLOUR, zeroline=False)
     if unit == "percent":
         fig.update_yaxes(ticksuffix="%")
     fig.update_yaxes(title_text={"percent": "Per cent", "weeks": "Weeks", "days": "Days", "count": "Count",
@@ -99,7 +175,7 @@ def trend_chart(measure: dict, series: pd.DataFrame, targets: pd.DataFrame, benc
     are their own traces, never joined into a monthly line."""
     unit, name = measure["unit"], measure["name"]
     team_names = team_names or {}
-    fig = go.Figure()
+    fig = _Figure()
     plotted: list[pd.DataFrame] = []
     series = series.copy()
     series["period_end"] = pd.to_datetime(series["period_end"])
@@ -115,7 +191,7 @@ def trend_chart(measure: dict, series: pd.DataFrame, targets: pd.DataFrame, benc
         for period_type, pts in rows.groupby("period_type", sort=False):
             pts = pts.sort_values("period_end")
             trace_name = label if period_type == "month" else f"{label} ({PERIOD_NAMES[period_type]})"
-            fig.add_trace(go.Scatter(
+            fig.add_trace(_trace("scatter", 
                 x=pts["period_end"], y=pts["value"], name=trace_name,
                 mode="lines+markers" if period_type == "month" else "markers+lines",
                 line=dict(color=colour, width=width, dash=dash if period_type == "month" else "dot"),
@@ -134,7 +210,7 @@ def trend_chart(measure: dict, series: pd.DataFrame, targets: pd.DataFrame, benc
     for t in targets.sort_values("target_date").itertuples(index=False):
         tdate = pd.Timestamp(t.target_date).date()
         label = target_label(t.target, unit, tdate) + (" (each team)" if t.applies_to == "each_team" else "")
-        fig.add_trace(go.Scatter(
+        fig.add_trace(_trace("scatter", 
             x=[pd.Timestamp(tdate)], y=[t.target], name=label, mode="markers+text", text=[label],
             textposition="top left", textfont=dict(color=TARGET_COLOUR, size=12),
             marker=dict(symbol="diamond", size=13, color=TARGET_COLOUR, line=dict(color="white", width=1)),
@@ -148,7 +224,7 @@ def trend_chart(measure: dict, series: pd.DataFrame, targets: pd.DataFrame, benc
         if t.applies_to == "authority" or not (same_day["applies_to"] == "authority").any():
             base = _baseline(authority, previous_target_date)
             if base and base[0] < tdate:
-                fig.add_trace(go.Scatter(
+                fig.add_trace(_trace("scatter", 
                     x=[pd.Timestamp(base[0]), pd.Timestamp(tdate)], y=[base[1], t.target],
                     name=f"Trajectory to {month_label(tdate)}", mode="lines",
                     line=dict(color=TARGET_COLOUR, width=1.5, dash="dot"),
@@ -159,7 +235,7 @@ def trend_chart(measure: dict, series: pd.DataFrame, targets: pd.DataFrame, benc
         pts = pts.sort_values("period_end")
         ends = pd.to_datetime(pts["period_end"])
         labels = [f"{comparator} {period_label(d.date(), p)}" for d, p in zip(ends, pts["period_type"])]
-        fig.add_trace(go.Scatter(
+        fig.add_trace(_trace("scatter", 
             x=ends, y=pts["value"], name=plot_text(comparator), mode="lines+markers",
             line=dict(color=BENCHMARK_COLOUR, width=1.5, dash="dash"), marker=dict(symbol="x", size=8),
             text=[plot_text(x) for x in labels], hovertemplate="%{text}: %{y:.1f}<extra></extra>"))
@@ -171,7 +247,7 @@ def trend_chart(measure: dict, series: pd.DataFrame, targets: pd.DataFrame, benc
     data = pd.concat(plotted, ignore_index=True) if plotted else pd.DataFrame(
         columns=["series", "team_id", "period_end", "period", "period_type", "value"])
     alt = describe_trend(name, unit, series, shown, team_names, target_notes, benchmarks)
-    return Chart(fig, title, alt, data, unit, as_at, slugify(measure["measure_id"]))
+    return Chart(fig.build(), title, alt, data, unit, as_at, slugify(measure["measure_id"]))
 
 
 def describe_trend(name: str, unit: str, series: pd.DataFrame, shown: list[str], team_names: dict[str, str],
@@ -212,7 +288,7 @@ def league_chart(measure: dict, league: pd.DataFrame, period: str, as_at: date) 
     met = [meets(v, target, measure["polarity"]) for v in df["value"]]
     words = ["" if m is None else (" – met" if m else " – not met") for m in met]
     colours = [TEAM_COLOURS[0] if m in (True, None) else TEAM_COLOURS[5] for m in met]
-    fig = go.Figure(go.Bar(
+    fig = _Figure(_trace("bar", 
         x=df["value"], y=[plot_text(n) for n in df["team_name"]], orientation="h", marker=dict(color=colours),
         text=[format_value(v, unit) + w for v, w in zip(df["value"], words)], textposition="outside",
         cliponaxis=False, hovertemplate="%{y}: %{x:.1f}<extra></extra>", name=plot_text(measure["name"])))
@@ -237,7 +313,7 @@ def league_chart(measure: dict, league: pd.DataFrame, period: str, as_at: date) 
            f"{format_value(worst['value'], unit)}."
            + (f" {sum(1 for m in data['met_target'] if m)} of {len(league)} teams meet the target "
               f"{format_value(target, unit)}." if target is not None else ""))
-    return Chart(fig, title, alt, data, unit, as_at, slugify(f"{measure['measure_id']}-league"))
+    return Chart(fig.build(), title, alt, data, unit, as_at, slugify(f"{measure['measure_id']}-league"))
 
 
 def heatmap_chart(measure: dict, series: pd.DataFrame, team_names: dict[str, str], as_at: date,
@@ -255,7 +331,7 @@ def heatmap_chart(measure: dict, series: pd.DataFrame, team_names: dict[str, str
     names = [plot_text(team_names.get(t, t)) for t in grid.index]
     text = [[format_value(v, unit) for v in row] for row in grid.to_numpy()]
     reverse = measure["polarity"] == "lower_better"  # the bright end is always "better"
-    fig = go.Figure(go.Heatmap(z=grid.to_numpy(), x=labels, y=names, text=text, texttemplate="%{text}",
+    fig = _Figure(_trace("heatmap", z=grid.to_numpy(), x=labels, y=names, text=text, texttemplate="%{text}",
                                colorscale=HEATMAP_SCALE, reversescale=reverse, hoverongaps=False,
                                hovertemplate="%{y}, %{x}: %{text}<extra></extra>",
                                colorbar=dict(title=dict(text="%" if unit == "percent" else unit))))
@@ -269,12 +345,12 @@ def heatmap_chart(measure: dict, series: pd.DataFrame, team_names: dict[str, str
     data = data.reset_index(drop=True)
     alt = (f"Heat map of {measure['name']} for {len(names)} teams over {len(labels)} months"
            + (f" ({labels[0]} to {labels[-1]})" if labels else "") + ". Each cell is labelled with its figure.")
-    return Chart(fig, title, alt, data, unit, as_at, slugify(f"{measure['measure_id']}-heatmap"))
+    return Chart(fig.build(), title, alt, data, unit, as_at, slugify(f"{measure['measure_id']}-heatmap"))
 
 
 def rating_timeline_chart(rec_id: str, history: pd.DataFrame, as_at: date) -> Chart:
     """Implementation and impact ratings over time: shape, colour and the word."""
-    fig = go.Figure()
+    fig = _Figure()
     rows = []
     for kind in ("implementation", "impact"):
         pts = history[history[kind].notna()]
@@ -282,7 +358,7 @@ def rating_timeline_chart(rec_id: str, history: pd.DataFrame, as_at: date) -> Ch
             sub = pts[pts[kind] == code]
             if sub.empty:
                 continue
-            fig.add_trace(go.Scatter(
+            fig.add_trace(_trace("scatter", 
                 x=pd.to_datetime(sub["as_at"]), y=[kind.capitalize()] * len(sub), mode="markers+text",
                 name=f"{RAG_NAMES[code]} ({RAG_SHAPES[code]})", legendgroup=code, showlegend=kind == "implementation",
                 text=[RAG_NAMES[code]] * len(sub), textposition="bottom center",
@@ -305,7 +381,7 @@ def rating_timeline_chart(rec_id: str, history: pd.DataFrame, as_at: date) -> Ch
                f"{month_label(pd.Timestamp(last['as_at']).date())}. Latest: implementation "
                f"{RAG_NAMES.get(last['implementation'], 'not rated')}, impact "
                f"{RAG_NAMES.get(last['impact'], 'not yet judged') if isinstance(last['impact'], str) else 'not yet judged'}.")
-    return Chart(fig, title, alt, data.reset_index(drop=True), "number", as_at, slugify(f"{rec_id}-ratings"))
+    return Chart(fig.build(), title, alt, data.reset_index(drop=True), "number", as_at, slugify(f"{rec_id}-ratings"))
 
 
 # Making Data Count point marks: colour AND shape, so the reading never rests on colour.
@@ -322,26 +398,26 @@ def spc_chart(measure: dict, result, as_at: date, target: float | None = None, t
 
     unit = measure["unit"]
     dates = pd.to_datetime(list(result.dates))
-    fig = go.Figure()
-    fig.add_trace(go.Scatter(x=dates, y=result.values, mode="lines", name="Monthly figure",
+    fig = _Figure()
+    fig.add_trace(_trace("scatter", x=dates, y=result.values, mode="lines", name="Monthly figure",
                              line=dict(color="#7f7f7f", width=1.5), hoverinfo="skip", showlegend=False))
     for label, values, dash, width in (("Upper process limit", result.upper, "dash", 1.5),
                                        ("Average", result.centre, "solid", 1.5),
                                        ("Lower process limit", result.lower, "dash", 1.5)):
-        fig.add_trace(go.Scatter(x=dates, y=values, mode="lines", name=label, line_shape="hv",
-                                 line=dict(color="#404040", width=width, dash=dash), hovertemplate=_hover(unit)))
+        fig.add_trace(_trace("scatter", x=dates, y=values, mode="lines", name=label,
+                                 line=dict(color="#404040", width=width, dash=dash, shape="hv"), hovertemplate=_hover(unit)))
     for code, name in SPC_NAMES.items():
         idx = [i for i, t in enumerate(result.point_type) if t == code]
         if not idx:
             continue
-        fig.add_trace(go.Scatter(
+        fig.add_trace(_trace("scatter", 
             x=dates[idx], y=result.values[idx], mode="markers", name=name,
             marker=dict(symbol=SPC_SYMBOLS[code], size=9, color=POINT_COLOURS[code],
                         line=dict(color=POINT_COLOURS[code], width=2)),
             hovertemplate=name + "<br>%{x|%b %Y}: %{y:.1f}<extra></extra>"))
     if target is not None:
         label = target_label(target, unit, target_date)
-        fig.add_trace(go.Scatter(x=[dates[0], dates[-1]], y=[target, target], mode="lines", name=label,
+        fig.add_trace(_trace("scatter", x=[dates[0], dates[-1]], y=[target, target], mode="lines", name=label,
                                  line=dict(color=TARGET_RED, width=2, dash="dot"), hovertemplate=label + "<extra></extra>"))
     title = f"{plot_text(measure['name'])}: SPC ({method_label}), to {month_label(as_at)}"
     _layout(fig, title, unit)
@@ -354,4 +430,4 @@ def spc_chart(measure: dict, result, as_at: date, target: float | None = None, t
            f"{format_value(float(result.centre[-1]), unit)}, process limits {format_value(float(result.lower[-1]), unit)}"
            f" to {format_value(float(result.upper[-1]), unit)}; {special} points show special cause."
            + (" Trial limits: fewer than 12 points." if result.trial_limits else ""))
-    return Chart(fig, title, alt, data, unit, as_at, slugify(f"{measure['measure_id']}-spc"))
+    return Chart(fig.build(), title, alt, data, unit, as_at, slugify(f"{measure['measure_id']}-spc"))
