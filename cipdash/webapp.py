@@ -119,9 +119,27 @@ def as_at_label(value: str, latest: date) -> str:
     return month_label(date.fromisoformat(value))
 
 
+def _leave_pages_directory_mode() -> None:
+    """Run the page through dashboard.py's st.navigation, even on a server's first request.
+
+    Streamlit starts in its old multipage mode whenever a `pages/` folder sits beside the
+    entry point, and leaves it only once some session has run dashboard.py. Until then a
+    deep link (/measures?measure=...) runs the page file on its own: Streamlit's file-name
+    navigation ("dashboard", "data", ...) and the narrow layout. Found by the browser
+    tests; this switches the server out of that mode and reruns the same page and URL."""
+    try:
+        from streamlit.runtime.pages_manager import PagesManager
+    except ImportError:  # a Streamlit without the old mode
+        return
+    if getattr(PagesManager, "uses_pages_directory", False):
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
 def page_context() -> PageContext:
     """Open the current database version and read the as-at month from the sidebar
     (kept in the URL as ?as_at=YYYY-MM-DD)."""
+    _leave_pages_directory_mode()
     path, version = _open()
     months = _cached_query(path, version, "available_months", ())
     latest = months[0] if months else date.today()
