@@ -226,3 +226,52 @@ def measure_reading(snap: Snapshot, measure_id: str, as_at: date, team: str, met
     dates = list(rebase.loc[rebase["measure_id"] == measure_id, "rebase_date"])
     target_date = _date(f["target_date"])
     return read_measure(f, points, f["target"], target_date, dates, team, method)
+
+
+SPARKLINE_POINTS = 24
+
+
+def headline_cards(snap: Snapshot, as_at: date, team: str = AUTHORITY_TEAM) -> list[dict]:
+    """Everything an overview card shows, as display text: built once per database
+    version and as-at date, so a page rerun only renders."""
+    from .formatting import format_change, format_value, period_label, target_label
+    from .targets import STATUS_WORDS
+
+    figures = latest_figures(snap, as_at, team)
+    series = authority_series(snap, as_at) if team == AUTHORITY_TEAM else pd.DataFrame(
+        columns=["measure_id", "period_type", "value"])
+    spark = {k: g["value"].tail(SPARKLINE_POINTS).round(1).tolist()
+             for k, g in series.groupby(["measure_id", "period_type"], sort=False)}
+    found = readings(snap, as_at, team)
+    cards = []
+    for f in figures.to_dict("records"):
+        period = period_label(_date(f["latest_period_end"]), f["period_type"])
+        has_previous = f["previous_value"] is not None and not pd.isna(f["previous_value"])
+        has_target = f["target"] is not None and not pd.isna(f["target"])
+        points = spark.get((f["measure_id"], f["period_type"]), [])
+        cards.append({
+            "measure_id": f["measure_id"], "name": f["name"], "unit": f["unit"], "polarity": f["polarity"],
+            "value": format_value(f["latest_value"], f["unit"]), "period": period,
+            "change": format_change(f["change"], f["unit"]) if has_previous else None,
+            "since": period_label(_date(f["previous_period_end"]), f["period_type"]) if has_previous else None,
+            "target": target_label(f["target"], f["unit"], _date(f["target_date"])) if has_target else "No target set",
+            "status": STATUS_WORDS.get(f["status"], ""),
+            "sparkline": points if len(points) > 1 else None,
+            "reading": found.get(f["measure_id"]),
+        })
+    return cards
+
+
+def attention_table(snap: Snapshot, as_at: date, team: str = AUTHORITY_TEAM) -> pd.DataFrame:
+    """The needs-attention list as the overview shows it."""
+    from .formatting import format_value, period_label, target_label
+
+    flagged = needs_attention(latest_figures(snap, as_at, team))
+    return pd.DataFrame({
+        "Measure": flagged["name"],
+        "Latest": [format_value(v, u) for v, u in zip(flagged["latest_value"], flagged["unit"])],
+        "Period": [period_label(_date(d), p) for d, p in zip(flagged["latest_period_end"], flagged["period_type"])],
+        "Target": [target_label(t, u, _date(d)) if not pd.isna(t) else "–"
+                   for t, u, d in zip(flagged["target"], flagged["unit"], flagged["target_date"])],
+        "Why": flagged["reason"],
+    })

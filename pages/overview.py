@@ -3,13 +3,11 @@ import streamlit as st
 
 from cipdash import queries
 from cipdash.cells import AUTHORITY_TEAM
-from cipdash.formatting import format_change, format_value, month_label, period_label, target_label
-from cipdash.targets import STATUS_WORDS
+from cipdash.formatting import month_label
 from cipdash.webapp import MOVEMENT_WORDS, as_date, md_text, page_context, plan_title, rag_badge, spc_badges
 
 TILES_PER_ROW = 3
 CARDS_PER_ROW = 3
-SPARKLINE_MONTHS = 24
 
 
 def recommendation_tiles(ctx, ratings):
@@ -34,56 +32,36 @@ def recommendation_tiles(ctx, ratings):
                              query_params={"rec": rec.rec_id, "as_at": ctx.as_at.isoformat()})
 
 
-def headline_cards(ctx, figures, series, readings):
+def headline_cards(cards):
     st.subheader("Measures")
-    for start in range(0, len(figures), CARDS_PER_ROW):
-        for col, f in zip(st.columns(CARDS_PER_ROW), figures.iloc[start:start + CARDS_PER_ROW].itertuples()):
-            points = series[(series["measure_id"] == f.measure_id) & (series["period_type"] == f.period_type)]
-            spark = points["value"].tail(SPARKLINE_MONTHS).round(1).tolist()
-            period = period_label(as_date(f.latest_period_end), f.period_type)
-            change = None
-            if f.previous_value is not None and f.previous_value == f.previous_value:
-                change = format_change(f.change, f.unit)
+    for start in range(0, len(cards), CARDS_PER_ROW):
+        for col, card in zip(st.columns(CARDS_PER_ROW), cards[start:start + CARDS_PER_ROW]):
             with col:
-                st.metric(md_text(f.name), format_value(f.latest_value, f.unit), delta=change,
-                          delta_color="normal" if f.polarity == "higher_better" else "inverse",
-                          delta_description=f"since {period_label(as_date(f.previous_period_end), f.period_type)}"
-                          if change else None,
-                          help=md_text(f"{f.name}. {period} figure."), border=True,
-                          chart_data=spark if len(spark) > 1 else None, chart_type="line")
-                target = (target_label(f.target, f.unit, as_date(f.target_date)) if f.target == f.target
-                          and f.target is not None else "No target set")
-                status = STATUS_WORDS.get(f.status, "")
-                st.caption(f"{period} · {target}" + (f" · **{status}**" if status else ""))
-                spc_badges(readings.get(f.measure_id))
+                st.metric(md_text(card["name"]), card["value"], delta=card["change"],
+                          delta_color="normal" if card["polarity"] == "higher_better" else "inverse",
+                          delta_description=f"since {card['since']}" if card["change"] else None,
+                          help=md_text(f"{card['name']}. {card['period']} figure."), border=True,
+                          chart_data=card["sparkline"], chart_type="line")
+                st.caption(f"{card['period']} · {card['target']}" + (f" · **{card['status']}**" if card["status"] else ""))
+                spc_badges(card["reading"])
 
 
-def what_changed(figures, readings):
+def what_changed(cards):
     """Plain-English sentences for measures whose latest month shows special cause."""
     st.subheader("What changed this month")
-    notes = [(f.name, readings[f.measure_id].narrative) for f in figures.itertuples()
-             if f.measure_id in readings and readings[f.measure_id].variation in
-             ("special_cause_improvement", "special_cause_concern")]
+    notes = [(c["name"], c["reading"].narrative) for c in cards if c["reading"] is not None
+             and c["reading"].variation in ("special_cause_improvement", "special_cause_concern")]
     if not notes:
         st.caption("No measure shows special cause variation in its latest month: changes are within normal variation.")
         return
     st.markdown("\n".join(f"- **{md_text(name)}**: {md_text(text)}" for name, text in notes))
 
 
-def needs_attention(figures):
+def needs_attention(table):
     st.subheader("Needs attention")
-    flagged = queries.needs_attention(figures)
-    if flagged.empty:
+    if table.empty:
         st.success("Every measure meets its next target and none is worsening.")
         return
-    table = flagged.assign(
-        Measure=flagged["name"],
-        Latest=[format_value(v, u) for v, u in zip(flagged["latest_value"], flagged["unit"])],
-        Period=[period_label(as_date(d), p) for d, p in zip(flagged["latest_period_end"], flagged["period_type"])],
-        Target=[target_label(t, u, as_date(d)) if t == t and t is not None else "–"
-                for t, u, d in zip(flagged["target"], flagged["unit"], flagged["target_date"])],
-        Why=flagged["reason"],
-    )[["Measure", "Latest", "Period", "Target", "Why"]]
     st.dataframe(table, hide_index=True, key="needs-attention")
 
 
@@ -101,13 +79,11 @@ def overview():
     st.title(md_text(name))
     st.caption(md_text(f"{authority} · as at {month_label(ctx.as_at)}"))
     ratings = ctx.get(queries.ratings_at, ctx.as_at)
-    figures = ctx.get(queries.latest_figures, ctx.as_at, AUTHORITY_TEAM)
-    series = ctx.get(queries.authority_series, ctx.as_at)
+    cards = ctx.get(queries.headline_cards, ctx.as_at, AUTHORITY_TEAM)
     recommendation_tiles(ctx, ratings)
-    readings = ctx.get(queries.readings, ctx.as_at, AUTHORITY_TEAM)
-    headline_cards(ctx, figures, series, readings)
-    what_changed(figures, readings)
-    needs_attention(figures)
+    headline_cards(cards)
+    what_changed(cards)
+    needs_attention(ctx.get(queries.attention_table, ctx.as_at, AUTHORITY_TEAM))
     inspections(ctx)
 
 
