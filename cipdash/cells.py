@@ -7,6 +7,8 @@ import re
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 RAG_WORDS = {"r": "R", "red": "R", "a": "A", "amber": "A", "g": "G", "green": "G"}
 RAG_NAMES = {"R": "Red", "A": "Amber", "G": "Green"}
@@ -65,12 +67,23 @@ def parse_choice(text: str, choices: tuple[str, ...], what: str) -> str:
     return s
 
 
-def numbers_vector(column: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """Vectorised parse for large extracts: (values with NaN for empty, mask of bad cells)."""
-    text = column.astype("str")
-    empty = (text == "").to_numpy()
-    plain = text.str.fullmatch(_PLAIN_NUMBER.pattern).fillna(False).to_numpy(dtype=bool)
-    values = pd.to_numeric(text.where(plain, None), errors="coerce").to_numpy(dtype="float64")
+def numbers_of_values(text: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """Vectorised parse of (stripped) text cells, e.g. the distinct cells of an extract
+    column: (values with NaN for empty or bad cells, mask of bad cells). Same rule as
+    parse_number: plain decimal notation only, finite."""
+    text = pa.array(text, pa.string()) if not isinstance(text, pa.Array) else text
+    if not len(text):
+        return np.zeros(0), np.zeros(0, dtype=bool)
+    empty = pc.equal(text, "").to_numpy(zero_copy_only=False)
+    plain = pc.match_substring_regex(text, _PLAIN_NUMBER.pattern).to_numpy(zero_copy_only=False)
+    values = pc.cast(pc.if_else(pa.array(plain), text, pa.scalar(None, pa.string())), pa.float64())
+    values = values.to_numpy(zero_copy_only=False).astype("float64")
     bad = ~empty & (~plain | ~np.isfinite(np.where(plain, values, 0.0)))
     values = np.where(plain & ~bad, values, np.nan)
     return values, bad
+
+
+def numbers_vector(column: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Vectorised parse of a column of text cells: (values with NaN for empty, mask of bad cells)."""
+    text = column.astype(object).where(column.notna(), "").map(str).str.strip()
+    return numbers_of_values(pa.array(text.to_list(), pa.string()))

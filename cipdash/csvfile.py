@@ -1,18 +1,28 @@
-"""Reading one CSV file into a frame of text cells, each row knowing its line in the file.
+"""Reading one CSV file into columns of text cells, each row knowing its line in the file.
 
 Everything is read as text here; the plan and extract modules give the cells meaning.
 Problems are reported with the file, the line (counted as a text editor counts them,
 so a quoted newline inside evidence text moves later rows down) and the column.
+
+Each column is held dictionary-encoded (a code per row into its distinct, stripped
+values): an extract of a million rows has only a few hundred distinct measures, teams,
+dates and figures, so the checks look at each distinct value once.
 """
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import os
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pa_csv
 
 from .errors import Problem, Problems
 
@@ -20,6 +30,8 @@ from .errors import Problem, Problems
 # for pasted committee text, but a cap still guards against a file that is one huge field.
 FIELD_SIZE_LIMIT = 4 * 1024 * 1024
 csv.field_size_limit(FIELD_SIZE_LIMIT)
+
+BOM = b"\xef\xbb\xbf"
 
 
 def display_name(path: Path) -> str:
@@ -33,16 +45,44 @@ def display_name(path: Path) -> str:
 
 @dataclass
 class Table:
-    """The text cells of one CSV file: known columns only, stripped, plus `line`."""
+    """The text cells of one CSV file: known columns only, stripped; blank rows dropped.
+
+    `cells[name]` is a dictionary array (a code per row into the column's distinct values);
+    a known column the file does not have reads as "" on every row. `lines[i]` is the
+    line in the file where row i starts.
+    """
 
     file: str
-    frame: pd.DataFrame
+    cells: dict[str, pa.DictionaryArray]
+    lines: np.ndarray
     column_numbers: dict[str, int] = field(default_factory=dict)  # name -> 1-based position
     sha256: str = ""
-    data_rows: int = 0
+
+    @property
+    def data_rows(self) -> int:
+        return len(self.lines)
 
     def column(self, name: str) -> int:
         return self.column_numbers.get(name, 1)
+
+    def codes(self, name: str) -> np.ndarray:
+        return self.cells[name].indices.to_numpy(zero_copy_only=False)
+
+    def values(self, name: str) -> pa.Array:
+        """The distinct (stripped) values of a column, indexed by `codes`."""
+        return self.cells[name].dictionary
+
+    def text(self, name: str, row: int) -> str:
+        return self.cells[name].dictionary[int(self.cells[name].indices[row].as_py())].as_py()
+
+    @cached_property
+    def frame(self) -> pd.DataFrame:
+        """The cells as a frame of text, plus `line`: for the (small) plan files."""
+        data = {name: pd.Series(arr.dictionary.take(arr.indices).to_pylist(), dtype=object)
+                for name, arr in self.cells.items()}
+        frame = pd.DataFrame(data, columns=list(self.cells))
+        frame["line"] = self.lines
+        return frame
 
     def problem(self, line: int, name: str, message: str, hint: str = "", severity: str = "error") -> Problem:
         return Problem(self.file, int(line), self.column(name), name, message, hint, severity)
@@ -54,7 +94,7 @@ def _position(text_before: str) -> tuple[int, int]:
     return line, column
 
 
-def decode(raw: bytes, file: str, problems: Problems) -> str | None:
+def _check_utf8(raw: bytes, file: str, problems: Problems) -> str | None:
     """UTF-8, with or without Excel's byte-order mark. Anything else is an error, not a guess."""
     try:
         return raw.decode("utf-8-sig")
@@ -72,6 +112,10 @@ def decode(raw: bytes, file: str, problems: Problems) -> str | None:
             )
         )
         return None
+
+
+def decode(raw: bytes, file: str, problems: Problems) -> str | None:
+    return _check_utf8(raw, file, problems)
 
 
 def _records_slow(text: str, file: str, problems: Problems) -> list[tuple[int, list[str]]] | None:
@@ -92,6 +136,50 @@ def _records_slow(text: str, file: str, problems: Problems) -> list[tuple[int, l
     return out
 
 
+def _plain_lines(body: bytes) -> bool:
+    """True when every record is one line with no quoting and no blank lines, so that a
+    fast reader's row i is line i + 1 of the file (the careful reader handles the rest)."""
+    if b'"' in body:
+        return False
+    if b"\r" in body and body.count(b"\r") != body.count(b"\r\n"):
+        return False  # a bare carriage return: counted as a line end by some tools only
+    trimmed = body.rstrip(b"\r\n")
+    return b"\n\n" not in trimmed and b"\n\r\n" not in trimmed
+
+
+def _fast_columns(data: bytes, width: int, wanted: dict[str, int]) -> dict[str, pa.Array] | None:
+    """Read the data lines (no header) with Arrow's multithreaded reader; None if any row
+    does not have exactly `width` cells (the careful reader then names each such row)."""
+    if not data.strip(b"\r\n"):
+        return {name: pa.array([], pa.string()) for name in wanted}
+    names = [f"c{i}" for i in range(width)]
+    try:
+        table = pa_csv.read_csv(
+            io.BytesIO(data),
+            read_options=pa_csv.ReadOptions(column_names=names),
+            parse_options=pa_csv.ParseOptions(quote_char=False, double_quote=False, newlines_in_values=False),
+            convert_options=pa_csv.ConvertOptions(
+                column_types={n: pa.string() for n in names}, strings_can_be_null=False, check_utf8=False,
+                include_columns=[f"c{pos}" for pos in wanted.values()]),
+        )
+    except (pa.ArrowInvalid, pa.ArrowException):
+        return None
+    return {name: table[f"c{pos}"].combine_chunks() for name, pos in wanted.items()}
+
+
+def _encode(column: pa.Array) -> pa.DictionaryArray:
+    """Dictionary-encode, then strip the distinct values (not every cell)."""
+    encoded = pc.dictionary_encode(column)
+    if isinstance(encoded, pa.ChunkedArray):
+        encoded = encoded.combine_chunks()
+    stripped = pc.utf8_trim_whitespace(encoded.dictionary)
+    return pa.DictionaryArray.from_arrays(encoded.indices, stripped)
+
+
+def _blank_constant(n: int) -> pa.DictionaryArray:
+    return pa.DictionaryArray.from_arrays(pa.array(np.zeros(n, dtype=np.int32)), pa.array([""], pa.string()))
+
+
 def read_table(
     path: Path,
     columns: dict[str, bool],
@@ -104,39 +192,35 @@ def read_table(
     Returns None when the file cannot be used at all (not UTF-8, no header, missing
     required columns); the reasons are in `problems`.
     """
-    import hashlib
-
     file = file or display_name(path)
     if raw is None:
         raw = Path(path).read_bytes()
     sha = hashlib.sha256(raw).hexdigest()
-    text = decode(raw, file, problems)
-    if text is None:
-        return None
-    if not text.strip():
+    body = raw[len(BOM):] if raw.startswith(BOM) else raw
+    text = None
+    if not body.isascii():
+        text = _check_utf8(raw, file, problems)
+        if text is None:
+            return None
+    if not body.strip():
         problems.add(Problem(file, 1, 1, "", "the file is empty: it needs at least a header row",
                              "the first line names the columns: " + ", ".join(columns)))
         return None
 
-    fast = '"' not in text and "\r" not in text.replace("\r\n", "\n")
+    fast = _plain_lines(body)
     records = None
-    grid: pd.DataFrame | None = None
     if fast:
-        try:
-            grid = pd.read_csv(io.StringIO(text), header=None, dtype=str, keep_default_na=False,
-                               na_filter=False, skip_blank_lines=False, engine="c", quoting=csv.QUOTE_NONE)
-        except (pd.errors.ParserError, pd.errors.EmptyDataError):
-            grid = None  # ragged rows: the careful path below names each one
-    if grid is None:
-        records = _records_slow(text, file, problems)
+        end = body.find(b"\n")
+        header_bytes, data = (body, b"") if end < 0 else (body[:end], body[end + 1:])
+        header = header_bytes.decode("utf-8").rstrip("\r").split(",")
+    else:
+        records = _records_slow(text if text is not None else body.decode("utf-8"), file, problems)
         if records is None:
             return None
         if not records:
             problems.add(Problem(file, 1, 1, "", "the file has no header row"))
             return None
         header = records[0][1]
-    else:
-        header = list(grid.iloc[0])
 
     names = [h.strip().lower() for h in header]
     known = [n for n in names if n in columns]
@@ -168,31 +252,39 @@ def read_table(
         return None
 
     width = len(names)
-    if grid is not None:
-        body = grid.iloc[1:]
-        lines = pd.Series(range(2, len(grid) + 1), index=body.index)
-        data = {name: body[pos].str.strip() if pos in body.columns else pd.Series("", index=body.index)
-                for name, pos in positions.items()}
-        extra_cells = None
+    raw_columns = _fast_columns(data, width, positions) if fast else None
+    if raw_columns is not None:
+        n = len(next(iter(raw_columns.values()))) if raw_columns else 0
+        lines = np.arange(2, n + 2, dtype=np.int64)
     else:
+        if records is None:
+            records = _records_slow(text if text is not None else body.decode("utf-8"), file, problems)
+            if records is None:
+                return None
         body_records = records[1:]
-        lines = pd.Series([ln for ln, _ in body_records], dtype="int64")
-        data = {}
-        for name, pos in positions.items():
-            data[name] = pd.Series([f[pos].strip() if pos < len(f) else "" for _, f in body_records], dtype="str")
-        extra_cells = [(ln, f) for ln, f in body_records if len(f) > width and any(x.strip() for x in f[width:])]
-        for ln, f in extra_cells:
-            problems.add(Problem(file, ln, width + 1, "",
-                                 f"this row has {len(f)} values but the header names {width} columns",
-                                 "a comma inside a value needs the value in double quotes"),
-                         rule="too many values")
-    frame = pd.DataFrame(data)
-    for name, required in columns.items():
-        if name not in frame.columns:
-            frame[name] = ""
-    frame = frame[list(columns)]
-    frame["line"] = lines.to_numpy()
-    blank = (frame[list(columns)] == "").all(axis=1)
-    frame = frame[~blank].reset_index(drop=True)
+        lines = np.fromiter((ln for ln, _ in body_records), dtype=np.int64, count=len(body_records))
+        n = len(body_records)
+        raw_columns = {name: pa.array([f[pos] if pos < len(f) else "" for _, f in body_records], pa.string())
+                       for name, pos in positions.items()}
+        for ln, f in body_records:
+            if len(f) > width and any(x.strip() for x in f[width:]):
+                problems.add(Problem(file, ln, width + 1, "",
+                                     f"this row has {len(f)} values but the header names {width} columns",
+                                     "a comma inside a value needs the value in double quotes"),
+                             rule="too many values")
+
+    cells = {name: _encode(raw_columns[name]) if name in raw_columns else _blank_constant(n) for name in columns}
+    # Rows with every known cell empty (blank lines, ",,,,") are not rows.
+    blank = np.ones(n, dtype=bool)
+    for arr in cells.values():
+        empty = pc.equal(arr.dictionary, "").to_numpy(zero_copy_only=False)
+        if not empty.any():
+            blank[:] = False
+            break
+        blank &= empty[arr.indices.to_numpy(zero_copy_only=False)]
+    if blank.any():
+        keep = pa.array(~blank)
+        cells = {name: arr.filter(keep) for name, arr in cells.items()}
+        lines = lines[~blank]
     numbers = {name: pos + 1 for name, pos in positions.items()}
-    return Table(file, frame, numbers, sha, len(frame))
+    return Table(file, cells, lines, numbers, sha)

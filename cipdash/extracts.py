@@ -1,19 +1,23 @@
 """The extracts (data/*.csv) and comparators (data/benchmarks/*.csv).
 
 An authority's monthly extracts run to hundreds of thousands of rows, so the checks here
-work on whole columns (and on the few distinct ids and dates), not row by row; every bad
-cell is still reported with its file, line and column.
+work on whole columns, and on each column's few distinct values (ids, dates, figures)
+rather than row by row; every bad cell is still reported with its file, line and column.
 """
 from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass, field
+from datetime import date, timedelta
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
-from .cells import AUTHORITY_TEAM, PERIOD_TYPES, number_hint, numbers_vector
+from .cells import AUTHORITY_TEAM, PERIOD_TYPES, number_hint, numbers_of_values
 from .csvfile import Table, display_name, read_table
 from .dates import BadDate, parse_date
 from .errors import MAX_LISTED_PER_RULE, Problem, Problems
@@ -36,13 +40,53 @@ SCALE = {"percent": 100.0, "rate": 10_000.0}
 QUARTER_END_MONTHS = (3, 6, 9, 12)
 # Units whose figures cannot be below zero.
 NON_NEGATIVE_UNITS = ("percent", "weeks", "days", "count", "rate")
+# Units as small codes, so that a million rows carry an int8 each, not a string.
+UNIT_CODES = {"percent": 1, "weeks": 2, "days": 3, "count": 4, "rate": 5, "number": 6}  # 0: unknown
+PERIOD_TYPE_CODES = {name: i for i, name in enumerate(PERIOD_TYPES)}  # -1: not a period type
+
+OBSERVATION_SCHEMA = pa.schema([
+    ("measure_id", pa.string()), ("team_id", pa.string()), ("period_end", pa.date32()),
+    ("period_type", pa.string()), ("value", pa.float64()), ("numerator", pa.float64()),
+    ("denominator", pa.float64()), ("source_file", pa.string()), ("source_line", pa.int32()),
+])
+BENCHMARK_SCHEMA = pa.schema([
+    ("measure_id", pa.string()), ("comparator", pa.string()), ("period_end", pa.date32()),
+    ("period_type", pa.string()), ("value", pa.float64()), ("source_file", pa.string()),
+    ("source_line", pa.int32()),
+])
 
 
 @dataclass
 class Extracts:
-    observations: pd.DataFrame
-    benchmarks: pd.DataFrame
+    """Every checked row, as Arrow tables (what the load stages into DuckDB)."""
+
+    observations_table: pa.Table
+    benchmarks_table: pa.Table
     files: list[LoadedFile] = field(default_factory=list)
+
+    @cached_property
+    def observations(self) -> pd.DataFrame:
+        return self.observations_table.to_pandas()
+
+    @cached_property
+    def benchmarks(self) -> pd.DataFrame:
+        return self.benchmarks_table.to_pandas()
+
+
+@dataclass
+class _Checked:
+    """One file's rows as the load stores them, plus what the duplicate check needs."""
+
+    table: Table
+    columns: dict[str, pa.Array]
+    key_parts: list[tuple[np.ndarray, list[str]]]  # per key column other than the date: (codes, values)
+    period_days: np.ndarray  # int64 days since 1970, or INVALID_DAY
+    period_type: np.ndarray  # int8 code, -1 when not a period type
+
+
+INVALID_DAY = np.iinfo(np.int64).min
+EPOCH = date(1970, 1, 1)
+ONE_DAY = timedelta(days=1)
 
 
 def _report(table: Table, problems: Problems, mask: np.ndarray, column: str, message, hint="") -> None:
@@ -50,18 +94,20 @@ def _report(table: Table, problems: Problems, mask: np.ndarray, column: str, mes
     idx = np.flatnonzero(mask)
     if not len(idx):
         return
-    lines = table.frame["line"].to_numpy()
-    cells = table.frame[column].to_numpy() if column in table.frame.columns else None
+
+    def cell(i: int) -> str:
+        return table.text(column, i) if column in table.cells else ""
+
     for i in idx[:MAX_LISTED_PER_RULE]:
-        cell = cells[i] if cells is not None else ""
-        text = message(cell) if callable(message) else message
-        h = hint(cell) if callable(hint) else hint
-        problems.items.append(table.problem(lines[i], column, text, h))
+        c = cell(i)
+        text = message(c) if callable(message) else message
+        h = hint(c) if callable(hint) else hint
+        problems.items.append(table.problem(table.lines[i], column, text, h))
     if len(idx) > MAX_LISTED_PER_RULE:
         first = idx[MAX_LISTED_PER_RULE]
-        text = message(cells[first] if cells is not None else "") if callable(message) else message
+        text = message(cell(first)) if callable(message) else message
         problems.items.append(table.problem(
-            lines[first], column, f"... and {len(idx) - MAX_LISTED_PER_RULE:,} more rows like this ({text})"))
+            table.lines[first], column, f"... and {len(idx) - MAX_LISTED_PER_RULE:,} more rows like this ({text})"))
 
 
 def _closest(word: str, choices) -> str:
@@ -69,175 +115,297 @@ def _closest(word: str, choices) -> str:
     return f"did you mean '{match[0]}'?" if match else ""
 
 
-def _period_ends(table: Table, problems: Problems, period_types: np.ndarray) -> np.ndarray:
-    """Parse the (few) distinct period ends once; check each is the end of its period."""
-    text = table.frame["period_end"]
-    parsed: dict[str, object] = {}
-    errors: dict[str, BadDate] = {}
-    for s in text.unique():
-        if s == "":
-            continue
-        try:
-            parsed[s] = parse_date(s, allow_year_month=True)
-        except BadDate as exc:
-            errors[s] = exc
-    _report(table, problems, (text == "").to_numpy(), "period_end", "a period end is required here",
-            "the last day of the period, e.g. 2020-09-30 (or 2020-09)")
-    _report(table, problems, text.isin(list(errors)).to_numpy(), "period_end",
-            lambda c: str(errors[c]), lambda c: errors[c].hint)
-    dates = pd.to_datetime(text.map(parsed), errors="coerce")
-    not_month_end = dates.notna() & ~dates.dt.is_month_end
-    _report(table, problems, not_month_end.to_numpy(), "period_end",
-            lambda c: f"'{c}' is not the last day of a month",
-            lambda c: f"period ends are month ends, e.g. {str(parsed[c])[:7]} for that month")
-    bad_quarter = dates.notna() & dates.dt.is_month_end & (period_types == "quarter") & \
-        ~dates.dt.month.isin(QUARTER_END_MONTHS)
-    _report(table, problems, bad_quarter.to_numpy(), "period_end",
-            lambda c: f"'{c}' does not end a quarter", "quarters end in March, June, September or December")
-    return dates.to_numpy(dtype="datetime64[ns]")
+def _per_value(table: Table, column: str, fn, dtype) -> np.ndarray:
+    """fn applied once to each distinct value of the column, spread back over the rows."""
+    lookup = np.array([fn(v) for v in table.values(column).to_pylist()], dtype=dtype)
+    if not len(lookup):
+        return np.zeros(table.data_rows, dtype=dtype)
+    return lookup[table.codes(column)]
 
 
 def _period_types(table: Table, problems: Problems) -> np.ndarray:
-    text = table.frame["period_type"].str.lower()
-    text = text.where(text != "", "month")
-    bad = ~text.isin(PERIOD_TYPES)
-    _report(table, problems, bad.to_numpy(), "period_type", lambda c: f"'{c}' is not a period type",
+    codes = _per_value(table, "period_type", lambda v: PERIOD_TYPE_CODES.get(v.lower() or "month", -1), np.int8)
+    _report(table, problems, codes < 0, "period_type", lambda c: f"'{c}' is not a period type",
             "month, quarter or year (blank means month)")
-    return text.to_numpy(dtype=object)
+    return codes
+
+
+def _period_ends(table: Table, problems: Problems, period_type: np.ndarray) -> np.ndarray:
+    """Parse the (few) distinct period ends once; check each is the end of its period.
+    Returns days since 1970-01-01 per row, INVALID_DAY where unreadable."""
+    values = table.values("period_end").to_pylist()
+    days = np.full(len(values), INVALID_DAY, dtype=np.int64)
+    month_end = np.zeros(len(values), dtype=bool)
+    month = np.zeros(len(values), dtype=np.int8)
+    errors: dict[str, BadDate] = {}
+    for i, s in enumerate(values):
+        if s == "":
+            continue
+        try:
+            d = parse_date(s, allow_year_month=True)
+        except BadDate as exc:
+            errors[s] = exc
+            continue
+        days[i] = (d - EPOCH).days
+        month[i] = d.month
+        month_end[i] = (d + ONE_DAY).month != d.month
+    codes = table.codes("period_end")
+    if not len(values):
+        return np.zeros(0, dtype=np.int64)
+    empty = np.array([v == "" for v in values])[codes]
+    bad = np.array([v in errors for v in values])
+    _report(table, problems, empty, "period_end", "a period end is required here",
+            "the last day of the period, e.g. 2020-09-30 (or 2020-09)")
+    _report(table, problems, bad[codes], "period_end",
+            lambda c: str(errors[c]), lambda c: errors[c].hint)
+    readable = (days != INVALID_DAY)[codes]
+    not_month_end = readable & ~month_end[codes]
+    _report(table, problems, not_month_end, "period_end",
+            lambda c: f"'{c}' is not the last day of a month",
+            lambda c: f"period ends are month ends, e.g. {c[:7] if c[4:5] == '-' else 'YYYY-MM'} for that month")
+    bad_quarter = readable & month_end[codes] & (period_type == PERIOD_TYPE_CODES["quarter"]) & \
+        ~np.isin(month[codes], QUARTER_END_MONTHS)
+    _report(table, problems, bad_quarter, "period_end",
+            lambda c: f"'{c}' does not end a quarter", "quarters end in March, June, September or December")
+    return days[codes]
 
 
 def _measure_ids(table: Table, problems: Problems, plan: Plan) -> np.ndarray:
-    text = table.frame["measure_id"]
-    known = set(plan.measure_units())
-    unknown = [m for m in text.unique() if m and m not in known]
-    _report(table, problems, (text == "").to_numpy(), "measure_id", "a measure id is required here")
-    _report(table, problems, text.isin(unknown).to_numpy(), "measure_id",
-            lambda c: f"measure '{c}' is not in measures.csv", lambda c: _closest(c, known))
-    return text.to_numpy(dtype=object)
+    """Checks the measure ids; returns each row's unit code (0 where not known)."""
+    known = plan.known_measures
+    units = plan.measure_units()
+    _report(table, problems, _per_value(table, "measure_id", lambda v: v == "", bool), "measure_id",
+            "a measure id is required here")
+    if known is not None:
+        unknown = _per_value(table, "measure_id", lambda v: v != "" and v not in known, bool)
+        _report(table, problems, unknown, "measure_id",
+                lambda c: f"measure '{c}' is not in measures.csv", lambda c: _closest(c, known))
+    return _per_value(table, "measure_id", lambda v: UNIT_CODES.get(units.get(v, ""), 0), np.int8)
 
 
-def _check_extract(table: Table, problems: Problems, plan: Plan) -> pd.DataFrame:
-    f = table.frame
-    n = len(f)
-    measure = _measure_ids(table, problems, plan)
+def _numbers(table: Table, column: str) -> tuple[np.ndarray, np.ndarray]:
+    values, bad = numbers_of_values(table.values(column))
+    codes = table.codes(column)
+    if not len(values):
+        return np.full(len(codes), np.nan), np.zeros(len(codes), dtype=bool)
+    return values[codes], bad[codes]
+
+
+def _as_days(days: np.ndarray) -> pa.Array:
+    valid = days != INVALID_DAY
+    return pa.array(np.where(valid, days, 0).astype(np.int32), pa.int32(), mask=~valid).cast(pa.date32())
+
+
+def _text_column(table: Table, column: str, values: list[str] | None = None) -> pa.Array:
+    arr = table.cells[column]
+    dictionary = pa.array(values, pa.string()) if values is not None else arr.dictionary
+    return pa.DictionaryArray.from_arrays(arr.indices, dictionary).cast(pa.string())
+
+
+def _check_extract(table: Table, problems: Problems, plan: Plan) -> _Checked:
+    n = table.data_rows
+    unit = _measure_ids(table, problems, plan)
     period_type = _period_types(table, problems)
-    period_end = _period_ends(table, problems, period_type)
+    period_days = _period_ends(table, problems, period_type)
 
-    team_text = f["team_id"]
-    team = team_text.where(~team_text.str.upper().isin(["", AUTHORITY_TEAM]), AUTHORITY_TEAM)
-    teams = plan.team_ids()
-    unknown_teams = [t for t in team.unique() if t != AUTHORITY_TEAM and t not in teams]
-    _report(table, problems, team.isin(unknown_teams).to_numpy(), "team_id",
-            lambda c: f"team '{c}' is not in teams.csv",
-            lambda c: _closest(c, teams) or ("blank or ALL means the whole authority" if not teams else ""))
+    # Teams: blank or ALL (any case) is the whole authority.
+    team_values = [AUTHORITY_TEAM if v.upper() in ("", AUTHORITY_TEAM) else v
+                   for v in table.values("team_id").to_pylist()]
+    teams = plan.known_teams
+    if teams is not None:
+        unknown = np.array([v != AUTHORITY_TEAM and v not in teams for v in team_values], dtype=bool)
+        if len(unknown):
+            _report(table, problems, unknown[table.codes("team_id")], "team_id",
+                    lambda c: f"team '{c}' is not in teams.csv",
+                    lambda c: _closest(c, teams) or ("blank or ALL means the whole authority" if not teams else ""))
 
-    value, bad_value = numbers_vector(f["value"])
-    num, bad_num = numbers_vector(f["numerator"])
-    den, bad_den = numbers_vector(f["denominator"])
+    value, bad_value = _numbers(table, "value")
+    num, bad_num = _numbers(table, "numerator")
+    den, bad_den = _numbers(table, "denominator")
     for col, bad in (("value", bad_value), ("numerator", bad_num), ("denominator", bad_den)):
         _report(table, problems, bad, col, lambda c: f"'{c}' is not a number", number_hint)
 
-    unit = pd.Series(measure).map(plan.measure_units()).to_numpy(dtype=object)
     has_v, has_n, has_d = ~np.isnan(value) | bad_value, ~np.isnan(num) | bad_num, ~np.isnan(den) | bad_den
-    _report(table, problems, ~has_v & ~(has_n & has_d), "value",
+    _report(table, problems, ~has_v & ~has_n & ~has_d, "value",
             "the row needs a value, or a numerator and a denominator")
     _report(table, problems, has_n & ~has_d & ~bad_num, "denominator",
             "a numerator is given without its denominator")
     _report(table, problems, has_d & ~has_n & ~bad_den, "numerator",
             "a denominator is given without its numerator")
 
-    with np.errstate(invalid="ignore"):
+    with np.errstate(invalid="ignore", divide="ignore"):
         _report(table, problems, num < 0, "numerator", lambda c: f"{c} is negative; a count cannot be")
         _report(table, problems, den < 0, "denominator", lambda c: f"{c} is negative; a count cannot be")
-        non_negative = np.isin(unit, NON_NEGATIVE_UNITS)
+        non_negative = np.isin(unit, [UNIT_CODES[u] for u in NON_NEGATIVE_UNITS])
         _report(table, problems, non_negative & (value < 0), "value",
                 lambda c: f"{c} is negative, which this measure's unit cannot be")
-        is_pct = unit == "percent"
+        is_pct = unit == UNIT_CODES["percent"]
         _report(table, problems, is_pct & (value > 100), "value", lambda c: f"{c} is above 100 for a percentage")
-        bounded = is_pct | (unit == "rate")
-        _report(table, problems, bounded & (num > den), "numerator",
+        bounded = is_pct | (unit == UNIT_CODES["rate"])
+        _report(table, problems, bounded & (den >= 0) & (num > den), "numerator",
                 lambda c: f"the numerator {c} is above its denominator")
         derive = np.isnan(value) & ~bad_value & ~np.isnan(num) & ~np.isnan(den)
         _report(table, problems, derive & (den == 0), "denominator",
                 "the denominator is 0, so no value can be worked out: give the value or leave the row out")
-        scale = pd.Series(unit).map(SCALE).fillna(1.0).to_numpy(dtype="float64")
+        scale = np.ones(n)
+        for name, factor in SCALE.items():
+            scale[unit == UNIT_CODES[name]] = factor
         ratio = np.where(den > 0, num / np.where(den > 0, den, 1.0) * scale, np.nan)
         value = np.where(derive, ratio, value)
-        _report(table, problems, is_pct & derive & (ratio > 100), "numerator",
-                "numerator / denominator is above 100%")
 
-        all_three = ~np.isnan(value) & ~derive & ~np.isnan(ratio)
+        # Agreement is only judged where the unit (and so the scale) is known.
+        all_three = ~np.isnan(value) & ~derive & ~np.isnan(ratio) & (unit > 0)
         if all_three.any():
-            decimals = f["value"].str.extract(r"\.(\d+)$")[0].str.len().fillna(0).to_numpy(dtype="float64")
+            decimals = _per_value(table, "value", _decimals, np.float64)
             tolerance = np.maximum(MIN_AGREEMENT_TOLERANCE, 0.5 * 10.0 ** (-decimals)) + 1e-9
             disagree = all_three & (np.abs(value - ratio) > tolerance)
             _report(table, problems, disagree, "value",
                     lambda c: f"the value {c} does not agree with numerator / denominator",
                     "correct the value or the counts, or leave the value blank to have it worked out")
 
-    return pd.DataFrame({
-        "measure_id": measure, "team_id": team.to_numpy(dtype=object), "period_end": period_end,
-        "period_type": period_type, "value": value, "numerator": num, "denominator": den,
-        "source_file": np.full(n, table.file, dtype=object), "source_line": f["line"].to_numpy(dtype="int64"),
-    })
+    team_codes = table.codes("team_id")
+    columns = {
+        "measure_id": _text_column(table, "measure_id"),
+        "team_id": _text_column(table, "team_id", team_values),
+        "period_end": _as_days(period_days),
+        "period_type": pa.array(np.array(PERIOD_TYPES + ("",))[period_type], pa.string()),
+        "value": pa.array(value, pa.float64()),
+        "numerator": pa.array(num, pa.float64()),
+        "denominator": pa.array(den, pa.float64()),
+        "source_file": pa.DictionaryArray.from_arrays(pa.array(np.zeros(n, dtype=np.int32)),
+                                                      pa.array([table.file])).cast(pa.string()),
+        "source_line": pa.array(table.lines.astype(np.int32)),
+    }
+    key_parts = [(table.codes("measure_id"), table.values("measure_id").to_pylist()), (team_codes, team_values)]
+    return _Checked(table, columns, key_parts, period_days, period_type)
 
 
-def _check_benchmark(table: Table, problems: Problems, plan: Plan) -> pd.DataFrame:
-    f = table.frame
-    measure = _measure_ids(table, problems, plan)
+def _decimals(text: str) -> float:
+    """How many decimal places a figure is stated to: '94' 0, '94.0' 1, '94.25' 2."""
+    head = text.lower().split("e")[0]
+    return float(len(head) - head.index(".") - 1) if "." in head else 0.0
+
+
+def _check_benchmark(table: Table, problems: Problems, plan: Plan) -> _Checked:
+    n = table.data_rows
+    unit = _measure_ids(table, problems, plan)
     period_type = _period_types(table, problems)
-    period_end = _period_ends(table, problems, period_type)
-    _report(table, problems, (f["comparator"] == "").to_numpy(), "comparator",
+    period_days = _period_ends(table, problems, period_type)
+    comparators = table.values("comparator").to_pylist()
+    _report(table, problems, _per_value(table, "comparator", lambda v: v == "", bool), "comparator",
             "a comparator is required here", "e.g. England, Statistical neighbours, East Midlands")
-    value, bad = numbers_vector(f["value"])
+    value, bad = _numbers(table, "value")
     _report(table, problems, bad, "value", lambda c: f"'{c}' is not a number", number_hint)
-    _report(table, problems, (f["value"] == "").to_numpy(), "value", "a value is required here")
-    unit = pd.Series(measure).map(plan.measure_units()).to_numpy(dtype=object)
+    _report(table, problems, np.isnan(value) & ~bad, "value", "a value is required here")
     with np.errstate(invalid="ignore"):
-        _report(table, problems, (unit == "percent") & ((value < 0) | (value > 100)), "value",
+        _report(table, problems, (unit == UNIT_CODES["percent"]) & ((value < 0) | (value > 100)), "value",
                 lambda c: f"{c} is outside 0-100 for a percentage")
-    return pd.DataFrame({
-        "measure_id": measure, "comparator": f["comparator"].to_numpy(dtype=object), "period_end": period_end,
-        "period_type": period_type, "value": value, "source_file": np.full(len(f), table.file, dtype=object),
-        "source_line": f["line"].to_numpy(dtype="int64"),
-    })
+    columns = {
+        "measure_id": _text_column(table, "measure_id"),
+        "comparator": _text_column(table, "comparator"),
+        "period_end": _as_days(period_days),
+        "period_type": pa.array(np.array(PERIOD_TYPES + ("",))[period_type], pa.string()),
+        "value": pa.array(value, pa.float64()),
+        "source_file": pa.DictionaryArray.from_arrays(pa.array(np.zeros(n, dtype=np.int32)),
+                                                      pa.array([table.file])).cast(pa.string()),
+        "source_line": pa.array(table.lines.astype(np.int32)),
+    }
+    key_parts = [(table.codes("measure_id"), table.values("measure_id").to_pylist()),
+                 (table.codes("comparator"), comparators)]
+    return _Checked(table, columns, key_parts, period_days, period_type)
 
 
-def _duplicates(frames: list[tuple[Table, pd.DataFrame]], key: list[str], problems: Problems, what: str) -> None:
-    """The same key twice in one load is an error, within a file or across files."""
-    if not frames:
+def _duplicates(checked: list[_Checked], problems: Problems, what: str, hint: str) -> None:
+    """The same key twice in one load is an error, within a file or across files.
+
+    Each row's key becomes one integer (global codes for the ids, the day, the period
+    type), so a million rows are checked with one sort. Rows whose date or period type
+    could not be read have no key (they are already reported).
+    """
+    if not checked:
         return
-    allrows = pd.concat([df[key + ["source_file", "source_line"]] for _, df in frames], ignore_index=True)
-    dup = allrows.duplicated(key, keep=False)
-    if not dup.any():
+    globals_: list[dict[str, int]] = [{} for _ in checked[0].key_parts]
+    parts: list[list[np.ndarray]] = [[] for _ in globals_]
+    for c in checked:
+        for j, (codes, values) in enumerate(c.key_parts):
+            lookup = np.array([globals_[j].setdefault(v, len(globals_[j])) for v in values], dtype=np.int64)
+            parts[j].append(lookup[codes] if len(lookup) else np.zeros(len(codes), dtype=np.int64))
+    days = np.concatenate([c.period_days for c in checked])
+    ptype = np.concatenate([c.period_type for c in checked]).astype(np.int64)
+    valid = (days != INVALID_DAY) & (ptype >= 0)
+    if not valid.any():
         return
-    tables = {t.file: t for t, _ in frames}
-    rows = allrows[dup]
-    first = rows.drop_duplicates(key, keep="first").set_index(key)[["source_file", "source_line"]]
-    later = rows[rows.duplicated(key, keep="first")]
-    for i, r in enumerate(later.itertuples(index=False)):
+    key = np.zeros(len(days), dtype=np.int64)
+    span = 1
+    for j in range(len(parts)):
+        col = np.concatenate(parts[j])
+        size = max(len(globals_[j]), 1)
+        key = key * size + col
+        span *= size
+    day_min, day_max = days[valid].min(), days[valid].max()
+    day_span = int(day_max - day_min + 1)
+    if span * day_span * len(PERIOD_TYPES) < 2 ** 62:
+        key = (key * day_span + np.where(valid, days - day_min, 0)) * len(PERIOD_TYPES) + np.where(valid, ptype, 0)
+        rows = np.flatnonzero(valid)
+        order = rows[np.argsort(key[rows], kind="stable")]
+        sorted_keys = key[order]
+        same = sorted_keys[1:] == sorted_keys[:-1]
+    else:  # astronomically many distinct ids: let pandas hash the parts instead
+        frame = pd.DataFrame({f"k{j}": np.concatenate(parts[j]) for j in range(len(parts))})
+        frame["day"], frame["type"] = days, ptype
+        frame = frame[valid]
+        frame = frame.sort_values(list(frame.columns), kind="stable")
+        order = frame.index.to_numpy()
+        same = (frame.iloc[1:].to_numpy() == frame.iloc[:-1].to_numpy()).all(axis=1)
+    if not same.any():
+        return
+
+    # Where each concatenated row came from.
+    sizes = np.array([c.table.data_rows for c in checked])
+    starts = np.concatenate([[0], np.cumsum(sizes)])
+
+    def place(global_row: int) -> tuple[_Checked, int]:
+        k = int(np.searchsorted(starts, global_row, side="right") - 1)
+        return checked[k], int(global_row - starts[k])
+
+    # The first row of each run of equal keys is where the key was first given.
+    run_start = np.concatenate([[0], np.flatnonzero(~same) + 1])
+    run_of = np.repeat(np.arange(len(run_start)), np.diff(np.concatenate([run_start, [len(order)]])))
+    first_of_run = order[run_start[run_of]]
+    repeats = np.flatnonzero(np.concatenate([[False], same]))
+    repeats = repeats[np.argsort(order[repeats], kind="stable")]  # report in file and line order
+    for i, r in enumerate(repeats):
+        c, row = place(int(order[r]))
         if i >= MAX_LISTED_PER_RULE:
-            t = tables[r.source_file]
-            problems.items.append(t.problem(r.source_line, key[0],
-                                            f"... and {len(later) - i:,} more rows repeating an earlier {what}"))
+            problems.items.append(c.table.problem(c.table.lines[row], "measure_id",
+                                                  f"... and {len(repeats) - i:,} more rows repeating an earlier {what}"))
             break
-        k = tuple(getattr(r, c) for c in key)
-        f_file, f_line = first.loc[k] if len(key) > 1 else first.loc[k[0]]
-        label = ", ".join(str(x)[:10] if isinstance(x, pd.Timestamp) else str(x) for x in k)
-        problems.items.append(tables[r.source_file].problem(
-            r.source_line, key[0], f"the {what} ({label}) is given twice in this load (also {f_file} line {f_line})",
-            "keep one row per measure, team, period end and period type"))
+        f, frow = place(int(first_of_run[r]))
+        label = ", ".join(str(c.columns[k][row].as_py()) for k in c.columns if k in _KEY_LABEL_COLUMNS)
+        problems.items.append(c.table.problem(
+            c.table.lines[row], "measure_id",
+            f"the {what} ({label}) is given twice in this load (also {f.table.file} line {f.table.lines[frow]})",
+            hint))
+
+
+_KEY_LABEL_COLUMNS = ("measure_id", "team_id", "comparator", "period_end", "period_type")
 
 
 def _csv_files(folder: Path) -> list[Path]:
     return sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() == ".csv")
 
 
+def _combine(checked: list[_Checked], schema: pa.Schema) -> pa.Table:
+    if not checked:
+        return schema.empty_table()
+    return pa.concat_tables([pa.table(c.columns, schema=schema) for c in checked])
+
+
 def read_extracts(data_dir: Path, plan: Plan, problems: Problems) -> Extracts:
     data_dir = Path(data_dir)
     files: list[LoadedFile] = []
-    obs: list[tuple[Table, pd.DataFrame]] = []
-    bench: list[tuple[Table, pd.DataFrame]] = []
+    obs: list[_Checked] = []
+    bench: list[_Checked] = []
     if not data_dir.is_dir():
         problems.add(Problem(display_name(data_dir), 1, 1, "", "the extracts folder does not exist",
                              "pass --data with the folder holding the extract CSV files"))
@@ -246,20 +414,15 @@ def read_extracts(data_dir: Path, plan: Plan, problems: Problems) -> Extracts:
             table = read_table(path, EXTRACT_COLUMNS, problems)
             if table is not None:
                 files.append(LoadedFile(table.file, table.sha256, table.data_rows))
-                obs.append((table, _check_extract(table, problems, plan)))
+                obs.append(_check_extract(table, problems, plan))
         bench_dir = data_dir / "benchmarks"
         if bench_dir.is_dir():
             for path in _csv_files(bench_dir):
                 table = read_table(path, BENCHMARK_COLUMNS, problems)
                 if table is not None:
                     files.append(LoadedFile(table.file, table.sha256, table.data_rows))
-                    bench.append((table, _check_benchmark(table, problems, plan)))
-    _duplicates(obs, OBSERVATION_KEY, problems, "figure")
-    _duplicates(bench, BENCHMARK_KEY, problems, "comparator figure")
-    empty_obs = pd.DataFrame(columns=OBSERVATION_KEY + ["value", "numerator", "denominator", "source_file",
-                                                       "source_line"])
-    observations = pd.concat([df for _, df in obs], ignore_index=True) if obs else empty_obs
-    benchmarks = pd.concat([df for _, df in bench], ignore_index=True) if bench else \
-        pd.DataFrame(columns=BENCHMARK_KEY + ["value", "source_file", "source_line"])
-    return Extracts(observations, benchmarks, files)
+                    bench.append(_check_benchmark(table, problems, plan))
+    _duplicates(obs, problems, "figure", "keep one row per measure, team, period end and period type")
+    _duplicates(bench, problems, "comparator figure", "keep one row per measure, comparator, period end and period type")
+    return Extracts(_combine(obs, OBSERVATION_SCHEMA), _combine(bench, BENCHMARK_SCHEMA), files)
 

@@ -60,6 +60,12 @@ class Plan:
     inspections: pd.DataFrame = field(default_factory=pd.DataFrame)
     spc_rebase: pd.DataFrame = field(default_factory=pd.DataFrame)
     files: list[LoadedFile] = field(default_factory=list)
+    # The ids each file names (in good rows or bad), for checking references to them;
+    # None when the file could not be read at all, so that one broken file is reported
+    # once rather than again as "not in ..." on every row that refers to it.
+    known_recommendations: set[str] | None = None
+    known_measures: set[str] | None = None
+    known_teams: set[str] | None = field(default_factory=set)  # no teams.csv: only ALL
 
     def measure_units(self) -> dict[str, str]:
         return dict(zip(self.measures["measure_id"], self.measures["unit"])) if len(self.measures) else {}
@@ -147,6 +153,10 @@ class _Row:
             return None
 
 
+def _ids(table: Table | None, column: str) -> set[str] | None:
+    return None if table is None else {v for v in table.frame[column] if v}
+
+
 def _check_unique(table: Table, problems: Problems, rows: list[dict], key: tuple[str, ...], what: str) -> None:
     seen: dict[tuple, int] = {}
     for r in rows:
@@ -216,14 +226,17 @@ def read_plan(plan_dir: Path, problems: Problems) -> Plan:
 
     # Teams first: the other files refer to them.
     plan.teams = _teams(tables["teams.csv"], problems)
+    if (plan_dir / "teams.csv").exists():
+        plan.known_teams = _ids(tables["teams.csv"], "team_id")
     plan.recommendations = _recommendations(tables["recommendations.csv"], problems)
-    rec_ids = set(plan.recommendations["rec_id"])
+    plan.known_recommendations = rec_ids = _ids(tables["recommendations.csv"], "rec_id")
     plan.ratings = _ratings(tables["ratings.csv"], problems, rec_ids)
     plan.measures, plan.measure_recommendations = _measures(tables["measures.csv"], problems, rec_ids)
+    plan.known_measures = measure_ids = _ids(tables["measures.csv"], "measure_id")
     units = plan.measure_units()
-    plan.targets = _targets(tables["targets.csv"], problems, units)
+    plan.targets = _targets(tables["targets.csv"], problems, measure_ids, units)
     plan.inspections = _inspections(tables["inspections.csv"], problems)
-    plan.spc_rebase = _rebase(tables["spc_rebase.csv"], problems, units)
+    plan.spc_rebase = _rebase(tables["spc_rebase.csv"], problems, measure_ids)
     return plan
 
 
@@ -272,7 +285,7 @@ def _recommendations(table: Table | None, problems: Problems) -> pd.DataFrame:
     return _frame(rows, cols)
 
 
-def _ratings(table: Table | None, problems: Problems, rec_ids: set[str]) -> pd.DataFrame:
+def _ratings(table: Table | None, problems: Problems, rec_ids: set[str] | None) -> pd.DataFrame:
     cols = ["rec_id", "as_at", "implementation", "impact", "evidence", "further_actions"]
     if table is None:
         return _frame([], cols)
@@ -280,7 +293,7 @@ def _ratings(table: Table | None, problems: Problems, rec_ids: set[str]) -> pd.D
     def convert(row):
         r = _Row(table, problems, row)
         rec_id = r.text("rec_id", required=True)
-        if rec_id and rec_id not in rec_ids:
+        if rec_id and rec_ids is not None and rec_id not in rec_ids:
             r.fail("rec_id", f"recommendation '{rec_id}' is not in recommendations.csv")
         out = {"rec_id": rec_id, "as_at": r.date("as_at"),
                "implementation": r.convert("implementation", lambda v: parse_rag(v, "implementation")),
@@ -293,7 +306,8 @@ def _ratings(table: Table | None, problems: Problems, rec_ids: set[str]) -> pd.D
     return _frame(rows, cols)
 
 
-def _measures(table: Table | None, problems: Problems, rec_ids: set[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _measures(table: Table | None, problems: Problems,
+              rec_ids: set[str] | None) -> tuple[pd.DataFrame, pd.DataFrame]:
     cols = ["measure_id", "name", "unit", "polarity", "definition", "tolerance", "sort_order"]
     if table is None:
         return _frame([], cols), _frame([], ["measure_id", "rec_id"])
@@ -309,7 +323,7 @@ def _measures(table: Table | None, problems: Problems, rec_ids: set[str]) -> tup
             r.fail("tolerance", "the tolerance cannot be negative")
         recs = [x.strip() for x in r.text("rec_id").split(";") if x.strip()]
         for rec in recs:
-            if rec not in rec_ids:
+            if rec_ids is not None and rec not in rec_ids:
                 r.fail("rec_id", f"recommendation '{rec}' is not in recommendations.csv",
                        "separate several recommendations with ';'")
         out = {"measure_id": measure_id, "name": r.text("name", required=True),
@@ -336,7 +350,8 @@ def _check_range(r: _Row, column: str, value: float | None, unit: str | None) ->
         r.fail(column, f"{value:g} is negative, which a {unit} cannot be")
 
 
-def _targets(table: Table | None, problems: Problems, units: dict[str, str]) -> pd.DataFrame:
+def _targets(table: Table | None, problems: Problems, measure_ids: set[str] | None,
+             units: dict[str, str]) -> pd.DataFrame:
     cols = ["measure_id", "target_date", "target", "applies_to", "note"]
     if table is None:
         return _frame([], cols)
@@ -344,7 +359,7 @@ def _targets(table: Table | None, problems: Problems, units: dict[str, str]) -> 
     def convert(row):
         r = _Row(table, problems, row)
         measure_id = r.text("measure_id", required=True)
-        if measure_id and measure_id not in units:
+        if measure_id and measure_ids is not None and measure_id not in measure_ids:
             r.fail("measure_id", f"measure '{measure_id}' is not in measures.csv")
         target = r.number("target")
         _check_range(r, "target", target, units.get(measure_id))
@@ -376,7 +391,7 @@ def _inspections(table: Table | None, problems: Problems) -> pd.DataFrame:
     return _frame(rows, cols)
 
 
-def _rebase(table: Table | None, problems: Problems, units: dict[str, str]) -> pd.DataFrame:
+def _rebase(table: Table | None, problems: Problems, measure_ids: set[str] | None) -> pd.DataFrame:
     cols = ["measure_id", "rebase_date", "reason"]
     if table is None:
         return _frame([], cols)
@@ -384,7 +399,7 @@ def _rebase(table: Table | None, problems: Problems, units: dict[str, str]) -> p
     def convert(row):
         r = _Row(table, problems, row)
         measure_id = r.text("measure_id", required=True)
-        if measure_id and measure_id not in units:
+        if measure_id and measure_ids is not None and measure_id not in measure_ids:
             r.fail("measure_id", f"measure '{measure_id}' is not in measures.csv")
         out = {"measure_id": measure_id, "rebase_date": r.date("rebase_date"), "reason": r.text("reason") or None}
         return out if r.ok else None

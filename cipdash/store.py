@@ -153,11 +153,17 @@ def _run(con: duckdb.DuckDBPyConnection, statement: str, params: dict) -> None:
 
 def _stage_plan(con: duckdb.DuckDBPyConnection, plan: Plan) -> None:
     for name, frame in plan.tables().items():
-        con.execute(f"create or replace temp table new_{name} as select * from {name} limit 0")
+        # Typed like the live table, built in one CREATE TABLE AS (see _apply on why not
+        # CREATE ... LIMIT 0 then INSERT from a frame).
+        types = con.execute(f"select column_name, data_type from duckdb_columns() "
+                            f"where table_name = '{name}' and schema_name = 'main' order by column_index").fetchall()
         if len(frame):
             con.register("plan_frame", frame)
-            con.execute(f"insert into new_{name} by name select * from plan_frame")
+            select = ", ".join(f'"{c}"::{t} as "{c}"' for c, t in types)
+            con.execute(f"create or replace temp table new_{name} as select {select} from plan_frame")
             con.unregister("plan_frame")
+        else:
+            con.execute(f"create or replace temp table new_{name} as select * from {name} limit 0")
 
 
 def _plan_changed(con: duckdb.DuckDBPyConnection) -> bool:
@@ -174,21 +180,18 @@ def _apply(con: duckdb.DuckDBPyConnection, checked: Validated, plan_dir: Path, d
     for statement in statements("schema"):
         con.execute(statement)
     con.execute("begin transaction")
-    obs = checked.extracts.observations
-    con.register("observations_frame", obs)
-    con.execute("create or replace temp table staged_observations as select * from observations limit 0")
-    con.execute("insert into staged_observations by name select measure_id, team_id, period_end::date as period_end, "
-                "period_type, value, numerator, denominator, source_file, source_line from observations_frame")
-    con.unregister("observations_frame")
-    con.register("benchmarks_frame", checked.extracts.benchmarks)
-    con.execute("create or replace temp table staged_benchmarks as select * from benchmarks limit 0")
-    con.execute("insert into staged_benchmarks by name select measure_id, comparator, period_end::date as period_end, "
-                "period_type, value, source_file, source_line from benchmarks_frame")
-    con.unregister("benchmarks_frame")
+    con.register("observations_frame", checked.extracts.observations_table)
+    con.register("benchmarks_frame", checked.extracts.benchmarks_table)
+    for statement in statements("load/stage"):
+        con.execute(statement)
     _stage_plan(con, checked.plan)
 
     con.execute(sql("load/classify_observations"))
     con.execute(sql("load/classify_benchmarks"))
+    for name in ("staged_observations", "staged_benchmarks"):
+        con.execute(f"drop view {name}")
+    con.unregister("observations_frame")
+    con.unregister("benchmarks_frame")
     counts = dict(con.execute(
         "select status, count(*) from (select status from observation_status "
         "union all select status from benchmark_status) group by status").fetchall())
