@@ -91,7 +91,7 @@ def read_measure(measure: dict, points: pd.DataFrame, target: float | None, targ
 def read_all(snap: Snapshot, as_at: date, team: str, figures: pd.DataFrame) -> dict[str, MeasureReading]:
     """A reading for each measure in `figures` (latest_figures rows), from its monthly points
     up to as_at, against the next target of its latest figure."""
-    points = snap.query("monthly_points", team=team, as_at=as_at)
+    points = snap.query("monthly_points", teams=[team], as_at=as_at)
     points["period_type"] = "month"
     rebase = snap.query("spc_rebase")
     readings = {}

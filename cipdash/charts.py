@@ -152,19 +152,16 @@ def _hover(unit: str) -> str:
     return "%{fullData.name}<br>%{x|%b %Y}: %{y:.1f}" + suffix + "<extra></extra>"
 
 
-def _baseline(authority: pd.DataFrame, before: date | None) -> tuple[date, float] | None:
+def _baseline(authority: list[tuple[date, float]], before: date | None) -> tuple[date, float] | None:
     """The authority figure a trajectory starts from: the latest at or before `before`,
-    else the first figure held."""
-    if authority.empty:
+    else the first figure held. `authority` is (date, value) pairs, oldest first."""
+    if not authority:
         return None
-    pts = authority.sort_values("period_end")
     if before is not None:
-        earlier = pts[pts["period_end"].dt.date <= before]
-        if not earlier.empty:
-            row = earlier.iloc[-1]
-            return row["period_end"].date(), float(row["value"])
-    row = pts.iloc[0]
-    return row["period_end"].date(), float(row["value"])
+        earlier = [p for p in authority if p[0] <= before]
+        if earlier:
+            return earlier[-1]
+    return authority[0]
 
 
 def trend_chart(measure: dict, series: pd.DataFrame, targets: pd.DataFrame, benchmarks: pd.DataFrame,
@@ -176,104 +173,115 @@ def trend_chart(measure: dict, series: pd.DataFrame, targets: pd.DataFrame, benc
     unit, name = measure["unit"], measure["name"]
     team_names = team_names or {}
     fig = _Figure()
-    plotted: list[pd.DataFrame] = []
-    series = series.copy()
-    series["period_end"] = pd.to_datetime(series["period_end"])
-    series = series[series["value"].notna()]
+    plotted: list[dict] = []
+    # Plain Python from here on: a chart has at most a few hundred points, and pandas
+    # filtering per trace would cost more than the chart itself.
+    records = [r for r in series.to_dict("records") if r["value"] is not None and r["value"] == r["value"]]
+    for r in records:
+        r["period_end"] = pd.Timestamp(r["period_end"]).date()
+    records.sort(key=lambda r: r["period_end"])
 
     shown = ([AUTHORITY_TEAM] if show_authority else []) + [t for t in teams if t != AUTHORITY_TEAM]
     for i, team_id in enumerate(shown):
-        rows = series[series["team_id"] == team_id]
         label = "Whole authority" if team_id == AUTHORITY_TEAM else plot_text(team_names.get(team_id, team_id))
         colour = AUTHORITY_COLOUR if team_id == AUTHORITY_TEAM else TEAM_COLOURS[(i - 1) % len(TEAM_COLOURS)]
         dash = "solid" if team_id == AUTHORITY_TEAM else TEAM_DASHES[(i - 1) % len(TEAM_DASHES)]
         width = 3.5 if team_id == AUTHORITY_TEAM else 2
-        for period_type, pts in rows.groupby("period_type", sort=False):
-            pts = pts.sort_values("period_end")
-            trace_name = label if period_type == "month" else f"{label} ({PERIOD_NAMES[period_type]})"
-            fig.add_trace(_trace("scatter", 
-                x=pts["period_end"], y=pts["value"], name=trace_name,
-                mode="lines+markers" if period_type == "month" else "markers+lines",
-                line=dict(color=colour, width=width, dash=dash if period_type == "month" else "dot"),
-                marker=dict(size=5 if period_type == "month" else 10,
-                            symbol="circle" if period_type == "month" else "diamond-open"),
+        by_type: dict[str, list[dict]] = {}
+        for r in records:
+            if r["team_id"] == team_id:
+                by_type.setdefault(r["period_type"], []).append(r)
+        for period_type, pts in by_type.items():
+            monthly = period_type == "month"
+            trace_name = label if monthly else f"{label} ({PERIOD_NAMES[period_type]})"
+            fig.add_trace(_trace(
+                "scatter", x=[p["period_end"] for p in pts], y=[p["value"] for p in pts], name=trace_name,
+                mode="lines+markers",
+                line=dict(color=colour, width=width, dash=dash if monthly else "dot"),
+                marker=dict(size=5 if monthly else 10, symbol="circle" if monthly else "diamond-open"),
                 hovertemplate=_hover(unit)))
-            plotted.append(pd.DataFrame({
-                "series": trace_name, "team_id": team_id, "period_end": pts["period_end"].dt.date,
-                "period": [period_label(d, period_type) for d in pts["period_end"].dt.date],
-                "period_type": period_type, "value": pts["value"],
-                "numerator": pts.get("numerator"), "denominator": pts.get("denominator")}))
+            plotted.extend({"series": trace_name, "team_id": team_id, "period_end": p["period_end"],
+                            "period": period_label(p["period_end"], period_type), "period_type": period_type,
+                            "value": p["value"], "numerator": p.get("numerator"),
+                            "denominator": p.get("denominator")} for p in pts)
 
-    authority = series[(series["team_id"] == AUTHORITY_TEAM) & (series["period_type"] == "month")]
+    authority = [(r["period_end"], float(r["value"])) for r in records
+                 if r["team_id"] == AUTHORITY_TEAM and r["period_type"] == "month"]
+    target_rows = sorted(targets.to_dict("records"), key=lambda t: pd.Timestamp(t["target_date"]))
+    authority_dates = {pd.Timestamp(t["target_date"]).date() for t in target_rows if t["applies_to"] == "authority"}
     previous_target_date = None
     target_notes = []
-    for t in targets.sort_values("target_date").itertuples(index=False):
-        tdate = pd.Timestamp(t.target_date).date()
-        label = target_label(t.target, unit, tdate) + (" (each team)" if t.applies_to == "each_team" else "")
-        fig.add_trace(_trace("scatter", 
-            x=[pd.Timestamp(tdate)], y=[t.target], name=label, mode="markers+text", text=[label],
+    for t in target_rows:
+        tdate = pd.Timestamp(t["target_date"]).date()
+        label = target_label(t["target"], unit, tdate) + (" (each team)" if t["applies_to"] == "each_team" else "")
+        fig.add_trace(_trace(
+            "scatter", x=[tdate], y=[t["target"]], name=label, mode="markers+text", text=[label],
             textposition="top left", textfont=dict(color=TARGET_COLOUR, size=12),
             marker=dict(symbol="diamond", size=13, color=TARGET_COLOUR, line=dict(color="white", width=1)),
             hovertemplate=label + "<extra></extra>"))
-        plotted.append(pd.DataFrame({"series": [label], "team_id": [None], "period_end": [tdate],
-                                     "period": [month_label(tdate)], "period_type": ["target"],
-                                     "value": [t.target]}))
+        plotted.append({"series": label, "team_id": None, "period_end": tdate, "period": month_label(tdate),
+                        "period_type": "target", "value": t["target"]})
         target_notes.append(label)
-        same_day = targets[pd.to_datetime(targets["target_date"]).dt.date == tdate]
         # One trajectory per target date, to the target the authority figure is held to.
-        if t.applies_to == "authority" or not (same_day["applies_to"] == "authority").any():
+        if t["applies_to"] == "authority" or tdate not in authority_dates:
             base = _baseline(authority, previous_target_date)
             if base and base[0] < tdate:
-                fig.add_trace(_trace("scatter", 
-                    x=[pd.Timestamp(base[0]), pd.Timestamp(tdate)], y=[base[1], t.target],
+                fig.add_trace(_trace(
+                    "scatter", x=[base[0], tdate], y=[base[1], t["target"]],
                     name=f"Trajectory to {month_label(tdate)}", mode="lines",
                     line=dict(color=TARGET_COLOUR, width=1.5, dash="dot"),
                     hovertemplate=f"Trajectory to {month_label(tdate)}<extra></extra>"))
             previous_target_date = tdate
 
-    for comparator, pts in benchmarks.groupby("comparator", sort=True):
-        pts = pts.sort_values("period_end")
-        ends = pd.to_datetime(pts["period_end"])
-        labels = [f"{comparator} {period_label(d.date(), p)}" for d, p in zip(ends, pts["period_type"])]
-        fig.add_trace(_trace("scatter", 
-            x=ends, y=pts["value"], name=plot_text(comparator), mode="lines+markers",
+    comparators: dict[str, list[dict]] = {}
+    for b in sorted(benchmarks.to_dict("records"), key=lambda b: pd.Timestamp(b["period_end"])):
+        comparators.setdefault(str(b["comparator"]), []).append(b)
+    for comparator in sorted(comparators):
+        pts = comparators[comparator]
+        ends = [pd.Timestamp(b["period_end"]).date() for b in pts]
+        labels = [f"{comparator} {period_label(d, b['period_type'])}" for d, b in zip(ends, pts)]
+        fig.add_trace(_trace(
+            "scatter", x=ends, y=[b["value"] for b in pts], name=plot_text(comparator), mode="lines+markers",
             line=dict(color=BENCHMARK_COLOUR, width=1.5, dash="dash"), marker=dict(symbol="x", size=8),
             text=[plot_text(x) for x in labels], hovertemplate="%{text}: %{y:.1f}<extra></extra>"))
-        plotted.append(pd.DataFrame({"series": str(comparator), "team_id": None, "period_end": ends.dt.date,
-                                     "period": labels, "period_type": pts["period_type"], "value": pts["value"]}))
+        plotted.extend({"series": comparator, "team_id": None, "period_end": d, "period": lab,
+                        "period_type": b["period_type"], "value": b["value"]} for d, lab, b in zip(ends, labels, pts))
 
     title = f"{plot_text(name)}, to {month_label(as_at)}"
     _layout(fig, title, unit)
-    data = pd.concat(plotted, ignore_index=True) if plotted else pd.DataFrame(
-        columns=["series", "team_id", "period_end", "period", "period_type", "value"])
-    alt = describe_trend(name, unit, series, shown, team_names, target_notes, benchmarks)
+    data = pd.DataFrame(plotted, columns=["series", "team_id", "period_end", "period", "period_type", "value",
+                                          "numerator", "denominator"])
+    alt = describe_trend(name, unit, records, shown, team_names, target_notes, sorted(comparators))
     return Chart(fig.build(), title, alt, data, unit, as_at, slugify(measure["measure_id"]))
 
 
-def describe_trend(name: str, unit: str, series: pd.DataFrame, shown: list[str], team_names: dict[str, str],
-                   target_notes: list[str], benchmarks: pd.DataFrame) -> str:
-    """The chart in words, for screen readers and the pack's alt text."""
+def describe_trend(name: str, unit: str, records: list[dict], shown: list[str], team_names: dict[str, str],
+                   target_notes: list[str], comparators: list[str]) -> str:
+    """The chart in words, for screen readers and the pack's alt text. `records` are the
+    plotted figures, oldest first."""
     parts = [f"Line chart of {name}."]
-    auth = series[(series["team_id"] == AUTHORITY_TEAM)].sort_values("period_end")
-    if not auth.empty:
-        first, last = auth.iloc[0], auth.iloc[-1]
+    auth = [r for r in records if r["team_id"] == AUTHORITY_TEAM]
+    if auth:
+        first, last = auth[0], auth[-1]
+        values = [r["value"] for r in auth]
         parts.append(
             f"Whole authority: {format_value(first['value'], unit)} in "
-            f"{period_label(first['period_end'].date(), first['period_type'])}, "
-            f"{format_value(last['value'], unit)} in {period_label(last['period_end'].date(), last['period_type'])}"
-            f" (lowest {format_value(auth['value'].min(), unit)}, highest {format_value(auth['value'].max(), unit)}).")
-    teams = [t for t in shown if t != AUTHORITY_TEAM]
-    if teams:
-        latest = []
-        for t in teams:
-            rows = series[series["team_id"] == t].sort_values("period_end")
-            if not rows.empty:
-                latest.append(f"{team_names.get(t, t)} {format_value(rows.iloc[-1]['value'], unit)}")
+            f"{period_label(first['period_end'], first['period_type'])}, "
+            f"{format_value(last['value'], unit)} in {period_label(last['period_end'], last['period_type'])}"
+            f" (lowest {format_value(min(values), unit)}, highest {format_value(max(values), unit)}).")
+    latest = []
+    for t in shown:
+        if t == AUTHORITY_TEAM:
+            continue
+        rows = [r for r in records if r["team_id"] == t]
+        if rows:
+            latest.append(f"{team_names.get(t, t)} {format_value(rows[-1]['value'], unit)}")
+    if latest:
         parts.append("Teams shown, latest figure: " + "; ".join(latest) + ".")
     if target_notes:
         parts.append("Targets: " + "; ".join(target_notes) + ".")
-    if not benchmarks.empty:
-        parts.append("Comparators: " + ", ".join(sorted(map(str, benchmarks["comparator"].unique()))) + ".")
+    if comparators:
+        parts.append("Comparators: " + ", ".join(comparators) + ".")
     return " ".join(parts)
 
 

@@ -85,7 +85,12 @@ def inspections(snap: Snapshot, as_at: date) -> pd.DataFrame:
 
 def latest_figures(snap: Snapshot, as_at: date, team: str = AUTHORITY_TEAM) -> pd.DataFrame:
     """Each measure's latest figure for `team`, its change, next target and status."""
-    df = snap.query("latest_figures", as_at=as_at, team=team)
+    return latest_figures_for(snap, as_at, (team,))
+
+
+def latest_figures_for(snap: Snapshot, as_at: date, teams: tuple[str, ...]) -> pd.DataFrame:
+    """latest_figures for several teams in one query (rows per measure and team)."""
+    df = snap.query("latest_figures", as_at=as_at, teams=list(teams))
     df["change"] = df["latest_value"] - df["previous_value"]
     df["status"] = [status(v, t, p, tol) for v, t, p, tol in
                     zip(df["latest_value"], df["target"], df["polarity"], df["tolerance"])]
@@ -110,8 +115,10 @@ def authority_series(snap: Snapshot, as_at: date) -> pd.DataFrame:
     return snap.query("authority_series", as_at=as_at)
 
 
-def measure_series(snap: Snapshot, measure_id: str, as_at: date) -> pd.DataFrame:
-    return snap.query("measure_series", measure_id=measure_id, as_at=as_at)
+def measure_series(snap: Snapshot, measure_id: str, as_at: date, teams: tuple[str, ...] | None = None) -> pd.DataFrame:
+    """A measure's figures: the whole authority and `teams` (every team when None)."""
+    return snap.query("measure_series", measure_id=measure_id, as_at=as_at, teams=list(teams or []),
+                      all_teams=teams is None)
 
 
 def measure_targets(snap: Snapshot, measure_id: str) -> pd.DataFrame:
@@ -163,32 +170,33 @@ class Scope:
 
 def scope_figures(snap: Snapshot, as_at: date, team_ids: tuple[str, ...]) -> pd.DataFrame:
     """Every measure for the chosen teams beside the authority: the latest figure with its
-    status against the target that applies to teams (each_team), as display text."""
+    status against the target that applies to teams (each_team), as display text. For a
+    single team the SPC reading is given in words too (for a whole service area it would
+    mean a chart per team and measure: the team view has it)."""
+    from .analysis import read_all
     from .formatting import format_value, period_label, target_label
+    from .spc import describe_variation
     from .targets import STATUS_WORDS
 
     names = dict(zip(*teams(snap)[["team_id", "team_name"]].to_numpy().T)) if team_ids else {}
-    authority = latest_figures(snap, as_at, AUTHORITY_TEAM).set_index("measure_id")
-    rows = {m: {"Measure": r["name"], "Whole authority": format_value(r["latest_value"], r["unit"])}
-            for m, r in authority.iterrows()}
-    from .analysis import read_all
-    from .spc import describe_variation
-
-    for team_id in team_ids:
-        figures = latest_figures(snap, as_at, team_id)
-        team_readings = read_all(snap, as_at, team_id, figures)
-        for f in figures.itertuples(index=False):
-            row = rows.setdefault(f.measure_id, {"Measure": f.name, "Whole authority": "–"})
-            notes = [STATUS_WORDS[f.status].lower()] if f.status in STATUS_WORDS else []
-            variation = team_readings[f.measure_id].variation
-            if variation is not None:
-                # The SPC reading in words (MDC): the team view never relies on an icon's colour.
-                notes.append(describe_variation(variation).label.lower())
-            row[names.get(team_id, team_id)] = format_value(f.latest_value, f.unit) + (
-                f" ({'; '.join(notes)})" if notes else "")
-            if f.target == f.target and f.target is not None:
-                row["Team target"] = target_label(f.target, f.unit, _date(f.target_date))
-            row["Period"] = period_label(_date(f.latest_period_end), f.period_type)
+    authority = latest_figures(snap, as_at, AUTHORITY_TEAM)
+    rows = {r["measure_id"]: {"Measure": r["name"], "Whole authority": format_value(r["latest_value"], r["unit"])}
+            for r in authority.to_dict("records")}
+    figures = latest_figures_for(snap, as_at, tuple(team_ids))
+    variation = {}
+    if len(team_ids) == 1:
+        variation = {m: r.variation for m, r in read_all(snap, as_at, team_ids[0], figures).items()}
+    for f in figures.to_dict("records"):
+        row = rows.setdefault(f["measure_id"], {"Measure": f["name"], "Whole authority": "–"})
+        notes = [STATUS_WORDS[f["status"]].lower()] if f["status"] in STATUS_WORDS else []
+        if variation.get(f["measure_id"]) is not None:
+            # The SPC reading in words (MDC): never an icon's colour alone.
+            notes.append(describe_variation(variation[f["measure_id"]]).label.lower())
+        row[names.get(f["team_id"], f["team_id"])] = format_value(f["latest_value"], f["unit"]) + (
+            f" ({'; '.join(notes)})" if notes else "")
+        if not pd.isna(f["target"]):
+            row["Team target"] = target_label(f["target"], f["unit"], _date(f["target_date"]))
+        row["Period"] = period_label(_date(f["latest_period_end"]), f["period_type"])
     columns = ["Measure", "Period"] + [names.get(t, t) for t in team_ids] + ["Whole authority", "Team target"]
     table = pd.DataFrame(list(rows.values()))
     for c in columns:
@@ -199,9 +207,13 @@ def scope_figures(snap: Snapshot, as_at: date, team_ids: tuple[str, ...]) -> pd.
 
 def team_periods(snap: Snapshot, measure_id: str, as_at: date) -> pd.DataFrame:
     """The periods at which teams have figures for a measure, newest first."""
-    df = measure_series(snap, measure_id, as_at)
-    df = df[(df["team_id"] != AUTHORITY_TEAM) & df["value"].notna()]
-    return df[["period_end", "period_type"]].drop_duplicates().sort_values("period_end", ascending=False)
+    return snap.query("team_periods", measure_id=measure_id, as_at=as_at)
+
+
+def measures_with_team_figures(snap: Snapshot, as_at: date) -> dict[str, str]:
+    """measure_id -> name, for measures with team figures (league and heat map)."""
+    df = snap.query("measures_with_team_figures", as_at=as_at)
+    return dict(zip(df["measure_id"], df["name"]))
 
 
 def readings(snap: Snapshot, as_at: date, team: str = AUTHORITY_TEAM) -> dict:
@@ -220,7 +232,7 @@ def measure_reading(snap: Snapshot, measure_id: str, as_at: date, team: str, met
     if row.empty:
         return None
     f = row.iloc[0].to_dict()
-    points = snap.query("monthly_points", team=team, as_at=as_at)
+    points = snap.query("monthly_points", teams=[team], as_at=as_at)
     points = points[points["measure_id"] == measure_id].assign(period_type="month")
     rebase = snap.query("spc_rebase")
     dates = list(rebase.loc[rebase["measure_id"] == measure_id, "rebase_date"])
@@ -242,7 +254,9 @@ def headline_cards(snap: Snapshot, as_at: date, team: str = AUTHORITY_TEAM) -> l
         columns=["measure_id", "period_type", "value"])
     spark = {k: g["value"].tail(SPARKLINE_POINTS).round(1).tolist()
              for k, g in series.groupby(["measure_id", "period_type"], sort=False)}
-    found = readings(snap, as_at, team)
+    from .analysis import read_all
+
+    found = read_all(snap, as_at, team, figures)
     cards = []
     for f in figures.to_dict("records"):
         period = period_label(_date(f["latest_period_end"]), f["period_type"])

@@ -46,7 +46,7 @@ def build_summary(snap: Snapshot, as_at: date | None = None, team: str | None = 
             if code in counts[kind]:
                 counts[kind][code] += 1
 
-    figures = snap.query("latest_figures", as_at=as_at, team=team)
+    figures = snap.query("latest_figures", as_at=as_at, teams=[team])
     readings = read_all(snap, as_at, team, figures)
     measures = []
     for f in figures.itertuples(index=False):

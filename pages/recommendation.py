@@ -48,7 +48,7 @@ def recommendation_page():
     if linked.empty:
         st.info("No measures are linked to this recommendation in measures.csv.")
     for m in linked.to_dict("records"):
-        chart = charts.trend_chart(m, ctx.get(queries.measure_series, m["measure_id"], ctx.as_at),
+        chart = charts.trend_chart(m, ctx.get(queries.measure_series, m["measure_id"], ctx.as_at, ()),
                                    ctx.get(queries.measure_targets, m["measure_id"]),
                                    ctx.get(queries.measure_benchmarks, m["measure_id"], ctx.as_at), [], ctx.as_at)
         show_chart(chart, key=f"measure-{m['measure_id']}")

@@ -14,13 +14,6 @@ def choose_scope(teams):
     return queries.Scope("service_area" if kind == "area" else "team", value)
 
 
-def team_measures(ctx, measures, names):
-    """Measures with team figures; the league and heat map need them."""
-    with_teams = [m for m in measures.itertuples() if not ctx.get(queries.team_periods, m.measure_id, ctx.as_at).empty]
-    labels = {m.measure_id: m.name for m in with_teams}
-    return labels
-
-
 def teams_page():
     ctx = page_context()
     st.title("Teams")
@@ -36,7 +29,7 @@ def teams_page():
     st.dataframe(ctx.get(queries.scope_figures, ctx.as_at, team_ids), hide_index=True, key="scope-figures")
 
     measures = ctx.get(queries.measures)
-    labels = team_measures(ctx, measures, names)
+    labels = ctx.get(queries.measures_with_team_figures, ctx.as_at)
     if not labels:
         return
     st.subheader("League of all teams")
@@ -51,10 +44,9 @@ def teams_page():
     show_chart(charts.league_chart(measure, league, period_options[chosen], ctx.as_at), key="league")
 
     st.subheader("Teams by month")
-    series = ctx.get(queries.measure_series, measure_id, ctx.as_at)
+    series = ctx.get(queries.measure_series, measure_id, ctx.as_at, team_ids)
     in_scope = {t: names[t] for t in team_ids}
-    show_chart(charts.heatmap_chart(measure, series[series["team_id"].isin(team_ids)], in_scope, ctx.as_at),
-               key="heatmap")
+    show_chart(charts.heatmap_chart(measure, series, in_scope, ctx.as_at), key="heatmap")
 
 
 teams_page()

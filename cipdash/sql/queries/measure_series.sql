@@ -1,5 +1,6 @@
--- One measure's figures, whole authority and every team, up to $as_at, with the next
--- target that applies to each figure.
+-- One measure's figures up to $as_at for the whole authority and the teams in $teams
+-- (every team when $all_teams),
+-- with the next target that applies to each figure.
 select
     f.team_id,
     f.team_name,
@@ -15,4 +16,5 @@ from figures as f
 left join teams as t on t.team_id = f.team_id
 where f.measure_id = $measure_id
     and f.period_end <= $as_at
+    and (f.team_id = 'ALL' or $all_teams or list_contains($teams, f.team_id))
 order by (f.team_id <> 'ALL'), t.sort_order, f.period_type, f.period_end;

@@ -1,0 +1,145 @@
+#!/usr/bin/env python3
+"""Page speed at scale, with Streamlit's AppTest (a script, not a test).
+
+Generates a plan and extracts (default about a million rows: 200 teams x 40 measures x
+120 months; the same generator as load_benchmark.py), loads them, then for every page
+measures, in the server (AppTest wall time per run):
+
+  first     the first render of the page in a fresh app (cold caches)
+  new       a rerun after a filter change to a value not seen before (queries run)
+  cached    a rerun after a filter change back to a value seen before (cache hits)
+
+and the same for the peer: a straightforward pandas overview that re-reads the CSVs on
+each rerun (benchmarks/peer_pandas_overview.py). Prints medians and our ratio to the peer.
+
+Targets (issue 3 / 7, 2-core machine, ~1M rows): rerun median <= 100 ms and >= 4x faster
+than the peer; first render <= 2 s.
+
+    .venv/bin/python benchmarks/dashboard_benchmark.py [--teams 200 --measures 40 --months 120]
+        [--keep DIR] [--reruns 12]
+"""
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+PROJECT = HERE.parent
+sys.path[:0] = [str(PROJECT), str(HERE)]
+
+import load_benchmark as gen  # noqa: E402  (the shared data generator)
+
+TARGET_RERUN_MS = 100.0
+TARGET_FIRST_MS = 2000.0
+TARGET_RATIO = 4.0
+
+
+def prepare(root: Path, teams: int, measures: int, months: int) -> tuple[Path, Path, Path]:
+    plan_dir, data_dir, db = root / "cip_data", root / "data", root / "bench.duckdb"
+    if not (root / ".complete").exists():
+        import shutil
+        shutil.rmtree(root, ignore_errors=True)
+        root.mkdir(parents=True)
+        ends = gen.month_ends(months)
+        specs = gen.write_plan(plan_dir, teams, measures, ends)
+        rows = gen.write_extracts(data_dir, specs, teams, ends)
+        print(f"generated {rows:,} extract rows in {root}")
+        (root / ".complete").write_text("ok")
+    if not db.exists():
+        from cipdash.store import load
+        started = time.perf_counter()
+        load(plan_dir, data_dir, db)
+        print(f"loaded in {time.perf_counter() - started:.1f} s")
+    return plan_dir, data_dir, db
+
+
+def timed(at) -> float:
+    started = time.perf_counter()
+    at.run()
+    if at.exception:
+        raise SystemExit(f"page raised: {[e.value for e in at.exception]}")
+    return (time.perf_counter() - started) * 1000
+
+
+def scenario(script: str, page: str | None, widget: str, key: str, values: list, reruns: int) -> dict:
+    """first render; reruns over new values; reruns over values already seen."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(script, default_timeout=300)
+    if page:
+        at.switch_page(page)
+    first = timed(at)
+    new, cached = [], []
+    fresh = values[:reruns]
+    for v in fresh:
+        getattr(at, widget)(key=key).set_value(v)
+        new.append(timed(at))
+    for v in (fresh * 3)[:reruns]:
+        getattr(at, widget)(key=key).set_value(v)
+        cached.append(timed(at))
+    return {"first": first, "new": statistics.median(new), "cached": statistics.median(cached),
+            "rerun": statistics.median(new + cached)}
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--teams", type=int, default=200)
+    ap.add_argument("--measures", type=int, default=40)
+    ap.add_argument("--months", type=int, default=120)
+    ap.add_argument("--reruns", type=int, default=12)
+    ap.add_argument("--keep", metavar="DIR", help="generate into DIR and reuse it next time")
+    args = ap.parse_args()
+    logging.disable(logging.WARNING)  # AppTest's "missing ScriptRunContext" noise
+
+    root = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="cipdash-bench-"))
+    plan_dir, data_dir, db = prepare(root, args.teams, args.measures, args.months)
+    os.environ["CIPDASH_DB"] = str(db)
+    os.environ["PEER_PLAN_DIR"], os.environ["PEER_DATA_DIR"] = str(plan_dir), str(data_dir)
+    os.environ["CIPDASH_PLAN_DIR"], os.environ["CIPDASH_DATA_DIR"] = str(plan_dir), str(data_dir)
+
+    from cipdash import queries
+    from cipdash.db import open_snapshot
+
+    snap = open_snapshot(db)
+    months = [m.isoformat() for m in queries.available_months(snap)]
+    measure_ids = list(queries.measures(snap)["measure_id"])
+    teams = queries.teams(snap)
+    recs = list(queries.recommendations(snap)["rec_id"])
+    scopes = [f"team:{t}" for t in teams["team_id"]]
+    snap.close()
+    app = str(PROJECT / "dashboard.py")
+    n = args.reruns
+    results = {
+        "overview (as-at)": scenario(app, None, "selectbox", "as_at", months[1:], n),
+        "measures (measure)": scenario(app, "pages/measures.py", "selectbox", "measure", measure_ids[1:], n),
+        "measures (teams)": scenario(app, "pages/measures.py", "multiselect", "teams",
+                                     [[t] for t in teams["team_id"][:n]], n),
+        "teams (scope)": scenario(app, "pages/teams.py", "selectbox", "scope", scopes[1:], n),
+        "recommendation (rec)": scenario(app, "pages/recommendation.py", "selectbox", "rec", (recs[1:] * n)[:n], n),
+        "data (as-at)": scenario(app, "pages/data.py", "selectbox", "as_at", months[1:], n),
+    }
+    peer = scenario(str(HERE / "peer_pandas_overview.py"), None, "selectbox", "as_at",
+                    [__import__("pandas").Timestamp(m) for m in months[1:]], n)
+
+    print(f"\n{args.teams} teams x {args.measures} measures x {args.months} months; medians in ms")
+    print(f"{'page (filter changed)':28s} {'first':>8s} {'new':>8s} {'cached':>8s} {'rerun':>8s} {'vs peer':>8s}")
+    for name, r in results.items():
+        print(f"{name:28s} {r['first']:8.0f} {r['new']:8.0f} {r['cached']:8.0f} {r['rerun']:8.0f} "
+              f"{peer['rerun'] / r['rerun']:7.1f}x")
+    print(f"{'peer: pandas re-reading CSVs':28s} {peer['first']:8.0f} {peer['new']:8.0f} {peer['cached']:8.0f} "
+          f"{peer['rerun']:8.0f}")
+    worst = max(r["rerun"] for r in results.values())
+    print(f"\nworst page rerun median {worst:.0f} ms (target {TARGET_RERUN_MS:.0f}); "
+          f"slowest first render {max(r['first'] for r in results.values()):.0f} ms (target {TARGET_FIRST_MS:.0f}); "
+          f"worst ratio to peer {peer['rerun'] / worst:.1f}x (target {TARGET_RATIO:.0f}x)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
