@@ -1,0 +1,112 @@
+"""Exports for reports: each chart as PNG, SVG, HTML, CSV and XLSX, and the monthly
+performance pack in Word, PowerPoint, PDF and Excel. No Streamlit here: the dashboard's
+pages and the `export` command both call these.
+
+    from cipdash.exports import build_pack, write_pack
+    pack = build_pack(snapshot, as_at, Scope("service_area", "Localities"), public=True)
+    write_pack(pack, "docx", "pack.docx")          # starts Chromium once for all charts
+
+Chart downloads: `chart_files.chart_download(chart, "png" | "svg" | "html" | "csv" | "xlsx")`.
+Static images: `images.ImageRenderer` (one browser for many images), `images.ChromiumNotFound`.
+"""
+from __future__ import annotations
+
+import io
+import os
+import tempfile
+from datetime import date
+from pathlib import Path
+from typing import BinaryIO
+
+from ..db import Snapshot
+from ..queries import Scope
+from . import images
+from .chart_files import FORMATS as CHART_FORMATS, Download, chart_download
+from .images import ChromiumNotFound, ImageExportError, ImageRenderer, chromium_available, find_chromium
+from .pack import Pack, UnknownScope, build_pack, resolve_scope
+from .style import MIME_TYPES, PACK_FORMATS, pack_file_name
+
+# Formats whose pack has chart pictures (and so needs Chromium). The Excel pack is tables only.
+PICTURE_FORMATS = ("docx", "pptx", "pdf")
+
+__all__ = ["CHART_FORMATS", "PACK_FORMATS", "PICTURE_FORMATS", "MIME_TYPES", "ChromiumNotFound",
+           "Download", "ImageExportError", "ImageRenderer", "Pack", "Scope", "UnknownScope", "build_pack",
+           "chart_download", "chromium_available", "export_pack", "find_chromium", "pack_bytes",
+           "pack_file_name", "render_pack_images", "resolve_scope", "write_pack"]
+
+
+def render_pack_images(pack: Pack, renderer: ImageRenderer | None = None, browser_path=None) -> None:
+    """Draw every chart of the pack as a print-resolution PNG, starting Chromium once."""
+    todo = [c for c in pack.charts if c.png is None]
+    if not todo:
+        return
+    pngs = images.render_charts([c.chart for c in todo], "png", renderer, browser_path)
+    for c, png in zip(todo, pngs):
+        c.png = png
+
+
+def _writer(fmt: str):
+    if fmt == "docx":
+        from .docx_writer import write_docx
+        return write_docx
+    if fmt == "pptx":
+        from .pptx_writer import write_pptx
+        return write_pptx
+    if fmt == "pdf":
+        from .pdf_writer import write_pdf
+        return write_pdf
+    if fmt == "xlsx":
+        from .xlsx_writer import write_xlsx
+        return write_xlsx
+    raise ValueError(f"unknown pack format {fmt!r}; expected one of {', '.join(PACK_FORMATS)}")
+
+
+def write_pack(pack: Pack, fmt: str, out: BinaryIO | str | os.PathLike, renderer: ImageRenderer | None = None,
+               browser_path=None) -> None:
+    """Write the pack in `fmt` to a path (atomically: a temporary file renamed into place)
+    or a binary file object. Raises ChromiumNotFound for docx/pptx/pdf without a browser."""
+    writer = _writer(fmt)
+    if fmt in PICTURE_FORMATS:
+        render_pack_images(pack, renderer, browser_path)
+    if not isinstance(out, (str, os.PathLike)):
+        writer(pack, out)
+        return
+    path = Path(out)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            writer(pack, fh)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; a report is an ordinary file
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def pack_bytes(pack: Pack, fmt: str, renderer: ImageRenderer | None = None) -> bytes:
+    buffer = io.BytesIO()
+    write_pack(pack, fmt, buffer, renderer)
+    return buffer.getvalue()
+
+
+def export_pack(snap: Snapshot, fmt: str, out: BinaryIO | str | os.PathLike, as_at: date | None = None,
+                scope: Scope | None = None, public: bool = False, renderer: ImageRenderer | None = None) -> Pack:
+    """Build and write the pack in one go; returns the pack (for its counts)."""
+    _writer(fmt)  # an unknown format fails before any work
+    if fmt not in PICTURE_FORMATS:
+        pack = build_pack(snap, as_at, scope, public)
+        write_pack(pack, fmt, out)
+        return pack
+    own = renderer is None
+    if own:
+        renderer = ImageRenderer().start()  # no browser: ChromiumNotFound before any work
+    try:
+        pack = build_pack(snap, as_at, scope, public)  # while Chromium starts
+        write_pack(pack, fmt, out, renderer)
+    finally:
+        if own:
+            renderer.close()
+    return pack

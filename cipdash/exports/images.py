@@ -1,0 +1,356 @@
+"""Static chart images (PNG, SVG) through plotly's kaleido 1.x and Debian's Chromium.
+
+How the browser is found. kaleido 1.x drives a headless Chrome/Chromium through
+`choreographer`. Left to itself, choreographer (`Chromium.find_browser`) first takes a
+browser it downloaded itself (`kaleido_get_chrome`), then `$BROWSER_PATH`, then `chrome`
+and `chromium` on the PATH, then a few typical install paths. We do not rely on that
+order: `find_chromium()` settles the path here and passes it to `kaleido.Kaleido(path=...)`
+(kaleido hands it to `choreographer.Browser(path, ...)`), so the browser used is always
+the one this module names:
+
+  1. an explicit `browser_path` argument;
+  2. else `$BROWSER_PATH` (choreographer's own override; if it is set and wrong, that is an
+     error, never a silent fallback to another browser);
+  3. else Debian's `/usr/bin/chromium` (package `chromium`), `/usr/bin/chromium-browser`;
+  4. else `chromium` / `chromium-browser` / `google-chrome` on the PATH.
+
+No browser: `ChromiumNotFound`, whose message says how to install it. HTML, CSV and XLSX
+downloads never need a browser.
+
+One browser for many images. An `ImageRenderer` owns one kaleido/Chromium process on an
+event loop in a background thread; every `render()` call from any thread goes to it, so a
+pack of 30 charts starts Chromium once. It opens the browser on first use and, with
+`idle_timeout`, closes it again when unused (the dashboard keeps one for the process).
+MathJax is switched off (kaleido would otherwise fetch it from a CDN: these machines may
+be offline) and plotly.js comes from the installed plotly package.
+"""
+from __future__ import annotations
+
+import asyncio
+import math
+import os
+import shutil
+import struct
+import threading
+import zlib
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+import plotly.graph_objects as go
+
+from ..charts import CHART_HEIGHT, Chart
+
+BROWSER_ENV = "BROWSER_PATH"
+DEBIAN_PATHS = ("/usr/bin/chromium", "/usr/bin/chromium-browser")
+PATH_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+INSTALL_COMMAND = "sudo apt-get install chromium"
+
+# Print resolution: a chart fills a 16 cm text column at 300 dots per inch or better.
+PRINT_WIDTH_CM = 16.0
+PRINT_DPI = 300
+# The layout width the chart is drawn at (CSS pixels). Narrower than a screen, so text
+# stays legible when the image is printed 16 cm wide (13 px font -> about 7.5 pt).
+IMAGE_WIDTH_PX = 800
+# A legend below the plot takes rows of its own: never draw shorter than this.
+MIN_IMAGE_HEIGHT_PX = 480
+RENDER_TIMEOUT_S = 90
+# kaleido reloads its page after every image, which takes longer than drawing it (about
+# 0.13 s of 0.25 s). We reuse the page for this many images, then reload it, so memory
+# stays bounded; the images are byte-identical either way (tests/test_exports_images.py).
+RELOAD_EVERY = 25
+FORMATS = ("png", "svg")
+
+
+class ImageExportError(RuntimeError):
+    """A static image could not be drawn."""
+
+
+class ChromiumNotFound(ImageExportError):
+    """No Chromium to draw static images with."""
+
+
+def print_scale(width_px: int = IMAGE_WIDTH_PX, width_cm: float = PRINT_WIDTH_CM, dpi: int = PRINT_DPI) -> float:
+    """Scale factor so an image `width_px` wide has at least `dpi` at `width_cm` (to 0.1)."""
+    needed = width_cm / 2.54 * dpi / width_px
+    return math.ceil(needed * 10) / 10
+
+
+def _missing_message(where: str) -> str:
+    return (f"Static images (PNG and SVG) are drawn with the Chromium web browser, and {where}. "
+            f"Install it with:  {INSTALL_COMMAND}  (or set {BROWSER_ENV} to a Chrome or Chromium "
+            f"executable). HTML, CSV and XLSX downloads work without it.")
+
+
+def _is_executable(path: str | os.PathLike) -> bool:
+    p = Path(path)
+    return p.is_file() and os.access(p, os.X_OK)
+
+
+def find_chromium(browser_path: str | os.PathLike | None = None) -> str:
+    """The browser kaleido will drive (see the module notes); raise ChromiumNotFound."""
+    if browser_path is not None:
+        if _is_executable(browser_path):
+            return str(browser_path)
+        raise ChromiumNotFound(_missing_message(f"there is no browser at {browser_path}"))
+    env = os.environ.get(BROWSER_ENV)
+    if env:
+        if _is_executable(env):
+            return env
+        raise ChromiumNotFound(_missing_message(f"there is no browser at {BROWSER_ENV}={env}"))
+    for candidate in DEBIAN_PATHS:
+        if _is_executable(candidate):
+            return candidate
+    for name in PATH_NAMES:
+        found = shutil.which(name)
+        if found and _is_executable(found):
+            return found
+    raise ChromiumNotFound(_missing_message("it is not installed on this machine"))
+
+
+def chromium_available(browser_path: str | os.PathLike | None = None) -> bool:
+    try:
+        find_chromium(browser_path)
+        return True
+    except ChromiumNotFound:
+        return False
+
+
+def image_size(chart: Chart) -> tuple[int, int]:
+    height = chart.figure.layout.height or CHART_HEIGHT
+    return IMAGE_WIDTH_PX, max(int(height), MIN_IMAGE_HEIGHT_PX)
+
+
+def print_figure(chart: Chart) -> go.Figure:
+    """The chart's figure as drawn for a document: a fixed width, white background."""
+    fig = go.Figure(chart.figure)
+    width, height = image_size(chart)
+    fig.update_layout(width=width, height=height, paper_bgcolor="white", plot_bgcolor="white")
+    return fig
+
+
+def set_png_dpi(png: bytes, dpi: int = PRINT_DPI) -> bytes:
+    """Write the pHYs chunk so Word and image viewers size the PNG at `dpi` (no re-encode)."""
+    signature, rest = png[:8], png[8:]
+    if signature != b"\x89PNG\r\n\x1a\n":
+        raise ValueError("not a PNG")
+    ppm = round(dpi / 0.0254)
+    body = b"pHYs" + struct.pack(">IIB", ppm, ppm, 1)
+    chunk = struct.pack(">I", 9) + body + struct.pack(">I", zlib.crc32(body) & 0xFFFFFFFF)
+    out, pos = bytearray(signature), 0
+    inserted = False
+    while pos < len(rest):
+        length = struct.unpack(">I", rest[pos:pos + 4])[0]
+        kind = rest[pos + 4:pos + 8]
+        end = pos + 12 + length
+        if kind == b"pHYs":
+            pos = end
+            continue  # replace any existing one
+        out += rest[pos:end]
+        if kind == b"IHDR" and not inserted:
+            out += chunk
+            inserted = True
+        pos = end
+    return bytes(out)
+
+
+def _kaleido_class():
+    """kaleido.Kaleido, reusing its page for up to RELOAD_EVERY images (see above). Falls
+    back to kaleido's own behaviour if a later kaleido no longer has the hook."""
+    import kaleido
+
+    base = kaleido.Kaleido
+    if not hasattr(base, "_return_kaleido_tab"):
+        return base
+
+    class ReusingKaleido(base):
+        _returned = 0
+
+        async def _return_kaleido_tab(self, tab) -> None:
+            self._returned += 1
+            if self._returned % RELOAD_EVERY == 0:
+                await super()._return_kaleido_tab(tab)  # reloads the page
+            else:
+                await self.tabs_ready.put(tab)
+
+    return ReusingKaleido
+
+
+class ImageRenderer:
+    """One headless Chromium, via kaleido, for any number of images from any thread.
+
+        with ImageRenderer() as r:            # Chromium starts on the first render
+            pngs = r.render_charts(charts, "png")
+
+    `ChromiumNotFound` is raised by the constructor when there is no browser, before
+    anything starts.
+    """
+
+    def __init__(self, browser_path: str | os.PathLike | None = None, idle_timeout: float | None = None,
+                 timeout: float = RENDER_TIMEOUT_S):
+        self.browser_path = find_chromium(browser_path)
+        self.idle_timeout = idle_timeout
+        self.timeout = timeout
+        self.browser_starts = 0  # how many times Chromium was started (tests and benchmarks read it)
+        self._lock = threading.Lock()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
+        self._kaleido = None
+        self._opening: asyncio.Future | None = None
+        self._idle_handle: asyncio.TimerHandle | None = None
+        self._busy = 0
+
+    # --- lifecycle -------------------------------------------------------------------
+
+    def __enter__(self) -> "ImageRenderer":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def _ensure_loop(self) -> asyncio.AbstractEventLoop:
+        with self._lock:
+            if self._loop is None:
+                loop = asyncio.new_event_loop()
+                thread = threading.Thread(target=loop.run_forever, name="cipdash-kaleido", daemon=True)
+                thread.start()
+                self._loop, self._thread = loop, thread
+            return self._loop
+
+    async def _browser(self):
+        """The open kaleido browser, opening it once however many renders ask at once."""
+        if self._kaleido is not None:
+            return self._kaleido
+        if self._opening is None:
+            self._opening = asyncio.ensure_future(self._open())
+        try:
+            return await asyncio.shield(self._opening)
+        finally:
+            if self._opening is not None and self._opening.done():
+                self._opening = None
+
+    async def _open(self):
+        from kaleido.errors import ChromeNotFoundError
+
+        try:
+            k = _kaleido_class()(path=self.browser_path, n=1, timeout=self.timeout, mathjax=False)
+            await k.open()
+        except ChromeNotFoundError:
+            raise ChromiumNotFound(_missing_message(f"there is no browser at {self.browser_path}")) from None
+        except Exception as exc:  # a browser that will not start: say which and why
+            raise ImageExportError(f"Chromium at {self.browser_path} could not be started for static "
+                                   f"images: {type(exc).__name__}: {exc}") from exc
+        self._kaleido = k
+        self.browser_starts += 1
+        return k
+
+    async def _close_browser(self) -> None:
+        k, self._kaleido = self._kaleido, None
+        if k is not None:
+            try:
+                await k.close()
+            except Exception:  # already gone: nothing left to close
+                pass
+
+    def start(self) -> "ImageRenderer":
+        """Start Chromium in the background now (it takes a second or two), so it is ready
+        by the time the first image is wanted; errors surface at the first render."""
+        loop = self._ensure_loop()
+
+        async def warm():
+            try:
+                await self._browser()
+            except Exception:  # reported by the first render, which tries again
+                pass
+            finally:
+                self._touch_idle()
+
+        asyncio.run_coroutine_threadsafe(warm(), loop)
+        return self
+
+    def _touch_idle(self) -> None:
+        if self._idle_handle is not None:
+            self._idle_handle.cancel()
+            self._idle_handle = None
+        if self.idle_timeout and self._busy == 0 and self._loop is not None:
+            self._idle_handle = self._loop.call_later(
+                self.idle_timeout, lambda: asyncio.ensure_future(self._close_if_idle()))
+
+    async def _close_if_idle(self) -> None:
+        if self._busy == 0:
+            await self._close_browser()
+
+    def close(self) -> None:
+        """Close Chromium and stop the background thread. The renderer can be used again."""
+        with self._lock:
+            loop, thread = self._loop, self._thread
+            self._loop = self._thread = None
+        if loop is None:
+            return
+        try:
+            asyncio.run_coroutine_threadsafe(self._close_browser(), loop).result(timeout=30)
+        except Exception:
+            pass
+        loop.call_soon_threadsafe(loop.stop)
+        if thread is not None:
+            thread.join(timeout=10)
+        loop.close()
+
+    # --- rendering -------------------------------------------------------------------
+
+    async def _render_one(self, fig_dict: dict, opts: dict) -> bytes:
+        self._busy += 1
+        try:
+            k = await self._browser()
+            try:
+                return await k.calc_fig(fig_dict, opts=opts)
+            except Exception as first:
+                # One retry in a fresh browser: a Chromium that died is restarted once.
+                await self._close_browser()
+                k = await self._browser()
+                try:
+                    return await k.calc_fig(fig_dict, opts=opts)
+                except Exception as exc:
+                    raise ImageExportError(f"The chart image could not be drawn: {type(exc).__name__}: "
+                                           f"{exc}") from first
+        finally:
+            self._busy -= 1
+            self._touch_idle()
+
+    async def _render_all(self, jobs: list[tuple[dict, dict]]) -> list[bytes]:
+        # Sequential on one tab: on a 2-core machine more tabs only add start-up time.
+        return [await self._render_one(fig, opts) for fig, opts in jobs]
+
+    def render_figures(self, jobs: Sequence[tuple[go.Figure | dict, str, int, int, float]]) -> list[bytes]:
+        """Each job is (figure, format, width, height, scale); bytes back in order."""
+        specs = []
+        for fig, fmt, width, height, scale in jobs:
+            if fmt not in FORMATS:
+                raise ValueError(f"unknown image format {fmt!r}; expected one of {FORMATS}")
+            fig_dict = fig.to_dict() if isinstance(fig, go.Figure) else fig
+            specs.append((fig_dict, dict(format=fmt, width=width, height=height, scale=scale)))
+        if not specs:
+            return []
+        loop = self._ensure_loop()
+        future = asyncio.run_coroutine_threadsafe(self._render_all(specs), loop)
+        images = future.result(timeout=self.timeout * (len(specs) + 1))
+        return [set_png_dpi(img) if spec[1]["format"] == "png" else img for img, spec in zip(images, specs)]
+
+    def render_charts(self, charts: Iterable[Chart], fmt: str = "png") -> list[bytes]:
+        """The charts as PNG (print resolution) or SVG, one browser for all of them."""
+        jobs = []
+        for chart in charts:
+            width, height = image_size(chart)
+            jobs.append((print_figure(chart), fmt, width, height, print_scale() if fmt == "png" else 1))
+        return self.render_figures(jobs)
+
+    def render_chart(self, chart: Chart, fmt: str = "png") -> bytes:
+        return self.render_charts([chart], fmt)[0]
+
+
+def render_charts(charts: Sequence[Chart], fmt: str = "png", renderer: ImageRenderer | None = None,
+                  browser_path: str | os.PathLike | None = None) -> list[bytes]:
+    """Render a batch: with the given renderer, else one started (once) for this batch."""
+    if renderer is not None:
+        return renderer.render_charts(charts, fmt)
+    with ImageRenderer(browser_path) as own:
+        return own.render_charts(charts, fmt)

@@ -1,0 +1,113 @@
+"""The pack's short sentence for a series: the latest figure, the year before, the target.
+
+    "94.0% in Sep 2020, up from 90.1% in Sep 2019 (better); target 95.0% by Mar 2021,
+     not yet met."
+
+The analysis narrative (SPC and forecast, cipdash.analysis) follows it in the pack; this
+sentence is the one a committee member reads first. Suppressed figures are never quoted.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import pandas as pd
+
+from ..dates import month_end
+from ..formatting import format_value, month_label, period_label
+from ..targets import MET, NOT_MET, WITHIN_TOLERANCE, status
+
+PERIOD_ORDER = {"month": 1, "quarter": 2, "year": 3}
+
+
+@dataclass
+class Latest:
+    """A series' latest figure and what it is compared with (rows of the series)."""
+
+    row: pd.Series
+    previous: pd.Series | None
+    year_earlier: pd.Series | None
+
+
+def _d(value) -> date:
+    return pd.Timestamp(value).date()
+
+
+def year_before(d: date) -> date:
+    """The same period end a year earlier (month ends stay month ends: 29 Feb -> 28 Feb)."""
+    return month_end(d.year - 1, d.month) if d == month_end(d.year, d.month) else d.replace(year=d.year - 1)
+
+
+def latest_of(points: pd.DataFrame) -> Latest | None:
+    """The latest figure of one team's series: the latest period end, the shortest period
+    type on a tie (as latest_figures.sql), with the figure before it and a year before it
+    of the same period type. `points` holds one team's rows with a value."""
+    pts = points[points["value"].notna()]
+    if pts.empty:
+        return None
+    order = pts.assign(_end=pd.to_datetime(pts["period_end"]),
+                       _rank=pts["period_type"].map(PERIOD_ORDER).fillna(9))
+    order = order.sort_values(["_end", "_rank"], ascending=[False, True])
+    row = order.iloc[0]
+    same = order[(order["period_type"] == row["period_type"]) & (order["_end"] < row["_end"])]
+    previous = same.iloc[0] if not same.empty else None
+    wanted = pd.Timestamp(year_before(_d(row["period_end"])))
+    earlier = same[same["_end"] == wanted]
+    year_earlier = earlier.iloc[0] if not earlier.empty else None
+    return Latest(row, previous, year_earlier)
+
+
+def _when(row: pd.Series) -> str:
+    return period_label(_d(row["period_end"]), row["period_type"])
+
+
+def target_clause(value: float, unit: str, polarity: str, target, target_date, tolerance,
+                  period_end: date) -> str:
+    if target is None or pd.isna(target):
+        return ""
+    when = f" by {month_label(_d(target_date))}" if target_date is not None and not pd.isna(target_date) else ""
+    state = status(value, float(target), polarity, tolerance)
+    if state == MET:
+        word = "met"
+    elif state == WITHIN_TOLERANCE:
+        word = "not met but within tolerance"
+    elif state == NOT_MET:
+        passed = target_date is not None and not pd.isna(target_date) and _d(target_date) < period_end
+        word = "not met" if passed else "not yet met"
+    else:
+        return ""
+    return f"target {format_value(float(target), unit)}{when}, {word}"
+
+
+def headline(points: pd.DataFrame, unit: str, polarity: str, tolerance=None, label: str | None = None,
+             hidden: pd.Series | None = None) -> str:
+    """One sentence for one team's series. `hidden` (bool, index of `points`) marks
+    suppressed figures: a suppressed latest figure is said to be suppressed, a suppressed
+    earlier one is not compared with."""
+    prefix = f"{label}: " if label else ""
+    latest = latest_of(points)
+    if latest is None:
+        return f"{prefix}no figures yet."
+    is_hidden = (lambda r: bool(hidden.loc[r.name])) if hidden is not None else (lambda r: False)
+    row = latest.row
+    if is_hidden(row):
+        return (f"{prefix}the {_when(row)} figure is not shown: it is based on a small number "
+                f"(1 to 5) and is suppressed.")
+    value = float(row["value"])
+    text = f"{prefix}{format_value(value, unit)} in {_when(row)}"
+    before = latest.year_earlier if latest.year_earlier is not None else latest.previous
+    if before is not None and not is_hidden(before):
+        old = float(before["value"])
+        shown_new, shown_old = format_value(value, unit), format_value(old, unit)
+        if shown_new == shown_old:
+            text += f", the same as in {_when(before)}"
+        else:
+            up = value > old
+            better = up == (polarity == "higher_better")
+            text += (f", {'up' if up else 'down'} from {shown_old} in {_when(before)} "
+                     f"({'better' if better else 'worse'})")
+    clause = target_clause(value, unit, polarity, row.get("target"), row.get("target_date"), tolerance,
+                           _d(row["period_end"]))
+    if clause:
+        text += f"; {clause}"
+    return text + "."

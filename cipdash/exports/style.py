@@ -1,0 +1,79 @@
+"""What the four pack writers share: RAG cell colours, table cell text, file names.
+
+RAG cells are shaded with the charts' colour-blind-safe (Okabe-Ito) hues and always carry
+the word and a shape, in black text: contrast with black is at least 5:1 on all three
+(WCAG AA asks 4.5:1), so the colour is never the only signal and never hides the word.
+"""
+from __future__ import annotations
+
+import numbers
+from datetime import date, datetime
+
+import pandas as pd
+
+from ..charts import RAG_COLOURS
+from ..formatting import MISSING, format_value
+from .pack import Pack, Rag, xml_safe
+
+RAG_FILLS = dict(RAG_COLOURS)  # R vermillion, A orange, G bluish green
+NOT_JUDGED_FILL = "#D9D9D9"
+HEADER_FILL = "#D9D9D9"
+TEXT_COLOUR = "#000000"
+PUBLIC_MARK = "PUBLIC VERSION: small numbers suppressed"
+INTERNAL_MARK = "INTERNAL: not suppressed, not for publication"
+
+MIME_TYPES = {
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    "pdf": "application/pdf",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+PACK_FORMATS = tuple(MIME_TYPES)
+
+
+def rag_fill(rag: Rag) -> str:
+    return RAG_FILLS.get(rag.code, NOT_JUDGED_FILL)
+
+
+def hex_rgb(colour: str) -> tuple[int, int, int]:
+    c = colour.lstrip("#")
+    return int(c[0:2], 16), int(c[2:4], 16), int(c[4:6], 16)
+
+
+def mark(pack: Pack) -> str:
+    return PUBLIC_MARK if pack.public else INTERNAL_MARK
+
+
+def cell_text(value, unit: str | None = None) -> str:
+    """A table cell as text for Word, PowerPoint and PDF: numbers without a unit suffix
+    (the column heading carries it), counts as whole numbers, the symbols as they are."""
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return ""
+    if isinstance(value, (datetime, pd.Timestamp)):
+        return value.strftime("%Y-%m-%d")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, numbers.Real):
+        if unit == "count":
+            return format_value(value, "count")
+        return format_value(value, "number") if unit else str(value)
+    return str(value)
+
+
+def frame_text(frame: pd.DataFrame, units: dict[str, str]) -> list[list[str]]:
+    return [[cell_text(v, units.get(c)) for c, v in zip(frame.columns, row)]
+            for row in frame.itertuples(index=False, name=None)]
+
+
+def pack_file_name(pack: Pack, fmt: str) -> str:
+    scope = {"authority": "authority", "team": f"team-{pack.scope.value}",
+             "service_area": f"area-{pack.scope.value}"}[pack.scope.kind]
+    from ..charts import slugify
+
+    version = "public" if pack.public else "internal"
+    return f"performance-pack_{pack.as_at.isoformat()}_{slugify(scope)}_{version}.{fmt}"
+
+
+__all__ = ["MISSING", "RAG_FILLS", "rag_fill", "hex_rgb", "cell_text", "frame_text", "pack_file_name", "mark"]
