@@ -22,6 +22,8 @@ Load and check the improvement plan and its performance extracts, and report on 
   python -m cipdash check                 check cip_data/ and data/ without loading
   python -m cipdash load                  check, then load everything (all or nothing)
   python -m cipdash summary --json        the plan at the latest date, as JSON
+  python -m cipdash export --public --format docx --out pack.docx
+                                          the monthly performance pack (docx, pptx, pdf, xlsx)
 
 The database file is --db, else $CIPDASH_DB, else var/cipdash.duckdb in the project.
 """
@@ -118,6 +120,33 @@ def _cmd_summary(args) -> int:
     return EXIT_OK
 
 
+def _cmd_export(args) -> int:
+    from .exports import ImageExportError, UnknownScope, export_pack, resolve_scope
+
+    out = Path(args.out)
+    if out.suffix.lower() != f".{args.format}":
+        print(f"warning: --out {out.name} does not end in .{args.format}; writing {args.format} anyway",
+              file=sys.stderr)
+    snap = _open(args)
+    try:
+        try:
+            scope = resolve_scope(snap, args.team, args.service_area)
+        except UnknownScope as exc:
+            raise SystemExit(f"--{'team' if args.team else 'service-area'}: {exc}")
+        try:
+            pack = export_pack(snap, args.format, out, _as_at(args.as_at), scope, args.public)
+        except ImageExportError as exc:  # no Chromium for the charts: says how to install it
+            print(f"{exc}\nNothing was written. (--format xlsx needs no browser.)", file=sys.stderr)
+            return EXIT_CANNOT_RUN
+    finally:
+        snap.close()
+    print(f"Wrote {out}: {pack.title.lower()} for {pack.scope_name}, as at {pack.as_at_label}; "
+          f"{len(pack.sections)} recommendations, {len(pack.charts)} charts; "
+          + ("public version, small numbers suppressed." if pack.public else
+             "internal version, NOT suppressed: not for publication."))
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     from .store import DEFAULT_DATA_DIR, DEFAULT_PLAN_DIR
 
@@ -154,6 +183,26 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--team", metavar="TEAM_ID", help="a team's figures instead of the whole authority's")
     p.add_argument("--json", action="store_true", help="print JSON (the scripting interface)")
     p.set_defaults(run=_cmd_summary)
+
+    p = sub.add_parser("export", help="the monthly performance pack as docx, pptx, pdf or xlsx",
+                       description="The monthly performance pack: a cover, the summary table (RAG as "
+                                   "words), a section per recommendation with its measures' charts and "
+                                   "narrative, and the figures behind every chart. --public suppresses small "
+                                   "numbers (DfE convention) for reports that will be published. docx, pptx "
+                                   "and pdf draw charts with Chromium (apt-get install chromium); xlsx needs "
+                                   "no browser.")
+    p.add_argument("--db", metavar="FILE", help="database file (default: $CIPDASH_DB or var/cipdash.duckdb)")
+    p.add_argument("--as-at", metavar="DATE", help="YYYY-MM-DD, DD/MM/YYYY or YYYY-MM (default: the latest data)")
+    scope = p.add_mutually_exclusive_group()
+    scope.add_argument("--team", metavar="TEAM_ID", help="a team's figures beside the whole authority's")
+    scope.add_argument("--service-area", metavar="NAME",
+                       help="a service area's teams beside the whole authority (as in teams.csv)")
+    p.add_argument("--public", action="store_true",
+                   help="suppress small numbers for publication (counts 1-5 shown as c, with secondary "
+                        "suppression)")
+    p.add_argument("--format", required=True, choices=("docx", "pptx", "pdf", "xlsx"), help="the file format")
+    p.add_argument("--out", required=True, metavar="FILE", help="the file to write (replaced if it exists)")
+    p.set_defaults(run=_cmd_export)
     return parser
 
 

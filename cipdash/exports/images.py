@@ -120,11 +120,12 @@ def image_size(chart: Chart) -> tuple[int, int]:
     return IMAGE_WIDTH_PX, max(int(height), MIN_IMAGE_HEIGHT_PX)
 
 
-def print_figure(chart: Chart) -> go.Figure:
-    """The chart's figure as drawn for a document: a fixed width, white background."""
-    fig = go.Figure(chart.figure)
+def print_figure(chart: Chart) -> dict:
+    """The chart's figure (as a plain dict) as drawn for a document: a fixed width, white
+    background. The chart's own figure is not changed."""
+    fig = chart.figure.to_dict()
     width, height = image_size(chart)
-    fig.update_layout(width=width, height=height, paper_bgcolor="white", plot_bgcolor="white")
+    fig.setdefault("layout", {}).update(width=width, height=height, paper_bgcolor="white", plot_bgcolor="white")
     return fig
 
 
