@@ -8,6 +8,7 @@ every figure on it comes from the same load.
 """
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -187,12 +188,69 @@ def spc_badges(reading) -> None:
     st.badge(assurance.label, icon=icon, color=colour, help=assurance.tooltip)
 
 
-def show_chart(chart: Chart, key: str, table_label: str = "The figures in this chart") -> None:
-    """The chart, its text alternative, and its data as a table."""
+def show_chart(chart: Chart, key: str, table_label: str = "The figures in this chart",
+               downloads: bool = True) -> None:
+    """The chart, its text alternative, its data as a table, and download buttons."""
     st.plotly_chart(chart.figure, key=key, alt=chart.alt, config={"displaylogo": False})
     st.caption(md_text(chart.alt))
     with st.expander(table_label):
         st.dataframe(chart.data, hide_index=True, key=f"{key}-table")
+    if downloads:
+        chart_downloads(chart, key)
+
+
+# --- downloads (the files are made by cipdash.exports; this is only the buttons) ---------
+
+IMAGE_BROWSER_IDLE_S = 600
+
+
+@st.cache_resource(show_spinner=False)
+def image_renderer():
+    """One Chromium for the dashboard process, for every user: started on the first image
+    asked for, closed after ten idle minutes (see cipdash/exports/images.py)."""
+    from .exports.images import ImageRenderer
+
+    return ImageRenderer(idle_timeout=IMAGE_BROWSER_IDLE_S)
+
+
+@st.cache_data(ttl=300, show_spinner=False)
+def chromium_problem() -> str | None:
+    """Why static images cannot be made (no Chromium, with how to install it), or None."""
+    from .exports.images import ChromiumNotFound, find_chromium
+
+    try:
+        find_chromium()
+        return None
+    except ChromiumNotFound as exc:
+        return str(exc)
+
+
+def _chart_file(chart: Chart, fmt: str, renderer) -> bytes:
+    from .exports.chart_files import chart_download
+
+    return chart_download(chart, fmt, renderer).data
+
+
+def chart_downloads(chart: Chart, key: str) -> None:
+    """PNG, SVG, HTML, CSV and XLSX of one chart. Each file is made only when its button is
+    clicked (a deferred download, on its own thread), so a page rerun costs nothing; the
+    images come from the one shared Chromium."""
+    from .exports import chart_files
+
+    problem = chromium_problem()
+    renderer = None if problem else image_renderer()
+    with st.popover("Download", icon=":material/download:", key=f"{key}-downloads",
+                    help="This chart as an image or a web page, or its figures as a spreadsheet"):
+        for fmt in chart_files.FORMATS:
+            if fmt in chart_files.STATIC_FORMATS and problem:
+                continue
+            st.download_button(chart_files.FORMAT_LABELS[fmt], data=functools.partial(_chart_file, chart, fmt, renderer),
+                               file_name=chart_files.file_name(chart, fmt), mime=chart_files.MIME_TYPES[fmt],
+                               key=f"{key}-download-{fmt}", on_click="ignore", width="stretch")
+        st.caption("PNG is print resolution (300 dpi at 16 cm wide). The CSV and Excel files hold exactly the "
+                   "figures plotted, with the chart's title, unit and as-at date.")
+        if problem:
+            st.caption(md_text(problem))
 
 
 def nav_link(page: str, label: str, **params) -> None:
@@ -201,3 +259,19 @@ def nav_link(page: str, label: str, **params) -> None:
 
 def as_date(value) -> date | None:
     return None if value is None or pd.isna(value) else pd.Timestamp(value).date()
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def _pack_file(path: str, version: FileVersion, as_at: date, kind: str, value: str, public: bool,
+               fmt: str) -> tuple[str, str, bytes]:
+    from .exports import MIME_TYPES, build_pack, pack_bytes, pack_file_name
+
+    pack = build_pack(_snapshot(path, version), as_at, queries.Scope(kind, value), public)
+    renderer = image_renderer() if fmt in ("docx", "pptx", "pdf") else None
+    return pack_file_name(pack, fmt), MIME_TYPES[fmt], pack_bytes(pack, fmt, renderer)
+
+
+def pack_file(ctx: PageContext, scope: "queries.Scope", public: bool, fmt: str) -> tuple[str, str, bytes]:
+    """(file name, MIME type, bytes) of the performance pack, cached for this database
+    version, so asking again for the same pack is instant."""
+    return _pack_file(ctx.path, ctx.version, ctx.as_at, scope.kind, scope.value, public, fmt)

@@ -1,0 +1,61 @@
+"""Report pack: the monthly performance pack as Word, PowerPoint, PDF or Excel, for the
+whole authority, a service area or a team; public (suppressed) by default."""
+import streamlit as st
+
+from cipdash import queries
+from cipdash.exports import PICTURE_FORMATS
+from cipdash.formatting import month_label
+from cipdash.webapp import chromium_problem, md_text, pack_file, page_context, plan_title, url_bound
+
+FORMATS = {"docx": "Word (.docx)", "pptx": "PowerPoint (.pptx)", "pdf": "PDF", "xlsx": "Excel (.xlsx): tables only"}
+AUTHORITY = "authority"
+
+
+def choose_scope(teams):
+    options = {AUTHORITY: "Whole authority"}
+    options |= {f"area:{a}": f"Service area: {a}" for a in sorted(teams["service_area"].dropna().unique())}
+    options |= {f"team:{t}": f"Team: {n}" for t, n in zip(teams["team_id"], teams["team_name"])}
+    choice = url_bound(st.selectbox, "Figures for", list(options), key="pack_scope", default=AUTHORITY,
+                       format_func=options.get,
+                       help="A service area or team pack shows its figures beside the whole authority's.")
+    if choice in (None, AUTHORITY):
+        return queries.Scope("authority")
+    kind, _, value = choice.partition(":")
+    return queries.Scope("service_area" if kind == "area" else "team", value)
+
+
+def pack_page():
+    ctx = page_context()
+    name, authority = plan_title(ctx)
+    st.title("Report pack")
+    st.caption(md_text(f"{name} · {authority} · as at {month_label(ctx.as_at)} (change it in the sidebar)"))
+    st.markdown("The monthly performance pack: a cover, the summary table in the committee-appendix shape, "
+                "a section per recommendation with its measures' charts and narrative, and the figures "
+                "behind every chart.")
+    scope = choose_scope(ctx.get(queries.teams))
+    public = st.toggle("Public version: suppress small numbers", value=True, key="pack_public",
+                       help="For committee reports and anything published: counts, numerators and denominators "
+                            "of 1 to 5 are shown as c (DfE convention), with secondary suppression, and "
+                            "suppressed points are left out of the charts.")
+    if not public:
+        st.warning("Internal version: small numbers are NOT suppressed. Not for publication.")
+    fmt = st.radio("Format", list(FORMATS), format_func=FORMATS.get, horizontal=True, key="pack_format")
+    problem = chromium_problem() if fmt in PICTURE_FORMATS else None
+    if problem:
+        st.error(md_text(problem + " The Excel pack (tables only) can still be made."))
+        return
+    wanted = (ctx.version, ctx.as_at, scope, public, fmt)
+    if st.button("Build the pack", type="primary", key="pack_build"):
+        with st.spinner("Building the pack: drawing the charts takes a few seconds…"):
+            st.session_state["pack_built"] = (wanted, pack_file(ctx, scope, public, fmt))
+    built = st.session_state.get("pack_built")
+    if built and built[0] == wanted:
+        file_name, mime, data = built[1]
+        st.download_button(f"Download {file_name} ({len(data) / 1e6:.1f} MB)", data=data, file_name=file_name,
+                           mime=mime, key="pack_download", type="primary", icon=":material/download:",
+                           on_click="ignore")
+    elif built:
+        st.caption("The choices have changed since the last pack was built: build it again.")
+
+
+pack_page()
