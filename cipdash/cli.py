@@ -29,7 +29,8 @@ The database file is --db, else $CIPDASH_DB, else var/cipdash.duckdb in the proj
 """
 
 
-def _print_problems(problems: list[Problem], stream=sys.stderr) -> None:
+def _print_problems(problems: list[Problem], stream=None) -> None:
+    stream = stream or sys.stderr  # looked up now, not at import: tests and callers may swap it
     for p in problems:
         prefix = "warning: " if p.severity == "warning" else ""
         print(f"{prefix}{p}", file=stream)
@@ -219,6 +220,11 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_CANNOT_RUN
     except DatabaseUnavailable as exc:
         print(str(exc), file=sys.stderr)
+        return EXIT_CANNOT_RUN
+    except OSError as exc:
+        # The database path is a folder, not writable, the disk is full...: the command
+        # could not run; the input is not at fault and nothing was half-written.
+        print(f"Cannot run: {exc}. Nothing was loaded.", file=sys.stderr)
         return EXIT_CANNOT_RUN
     except SystemExit as exc:
         if isinstance(exc.code, str):

@@ -180,6 +180,15 @@ def _blank_constant(n: int) -> pa.DictionaryArray:
     return pa.DictionaryArray.from_arrays(pa.array(np.zeros(n, dtype=np.int32)), pa.array([""], pa.string()))
 
 
+def _separator_hint(header: list[str]) -> str:
+    """Excel in some locales saves 'CSV' with semicolons; some systems export tabs."""
+    line = ",".join(header)
+    for sep, name in ((";", "semicolons"), ("\t", "tabs")):
+        if sep in line:
+            return f"the columns are separated by {name}: save the file as CSV with commas between columns"
+    return ""
+
+
 def read_table(
     path: Path,
     columns: dict[str, bool],
@@ -226,7 +235,7 @@ def read_table(
     known = [n for n in names if n in columns]
     if not known:
         problems.add(Problem(file, 1, 1, "", "the first line is not a header row (no known column names)",
-                             "the first line must name the columns: " + ", ".join(columns)))
+                             _separator_hint(header) or "the first line must name the columns: " + ", ".join(columns)))
         return None
 
     positions: dict[str, int] = {}

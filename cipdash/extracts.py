@@ -233,7 +233,7 @@ def _check_extract(table: Table, problems: Problems, plan: Plan) -> _Checked:
     _report(table, problems, has_d & ~has_n & ~bad_den, "numerator",
             "a denominator is given without its numerator")
 
-    with np.errstate(invalid="ignore", divide="ignore"):
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
         _report(table, problems, num < 0, "numerator", lambda c: f"{c} is negative; a count cannot be")
         _report(table, problems, den < 0, "denominator", lambda c: f"{c} is negative; a count cannot be")
         non_negative = np.isin(unit, [UNIT_CODES[u] for u in NON_NEGATIVE_UNITS])

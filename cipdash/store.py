@@ -127,8 +127,9 @@ def load(plan_dir: Path = DEFAULT_PLAN_DIR, data_dir: Path = DEFAULT_DATA_DIR, d
             try:
                 con = duckdb.connect(str(tmp))
             except duckdb.Error as exc:
+                reason = str(exc).splitlines()[0].replace(str(tmp.resolve()), str(db_path)).replace(str(tmp), str(db_path))
                 raise DatabaseUnavailable(
-                    f"The database file {db_path} cannot be read ({exc}). Nothing was loaded. Move it aside "
+                    f"The database file {db_path} cannot be read ({reason}). Nothing was loaded. Move it aside "
                     f"and run the load again to rebuild it from the plan and extracts.") from None
             try:
                 result = _apply(con, checked, Path(plan_dir), Path(data_dir))
