@@ -1,0 +1,205 @@
+"""Helpers the browser tests share: paths, the page list, waiting for Streamlit to
+settle, driving its widgets, and the hostile plan for the injection tests.
+
+(A module of its own rather than conftest.py, so the tests can import it by a name no
+other folder uses.)
+"""
+from __future__ import annotations
+
+import ast
+import json
+import re
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+HERE = Path(__file__).resolve().parent
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+VIEWPORT = {"width": 1400, "height": 3000}
+SCREENSHOTS = ROOT / "artifacts" / "screenshots"
+AXE_JS = HERE / "node_modules" / "axe-core" / "axe.min.js"
+WAIT_MS = 30_000
+
+
+
+def dashboard_pages() -> dict[str, str]:
+    """Every page dashboard.py's st.navigation declares: its file's name (overview, data,
+    exports, ...) and its url path. Read from dashboard.py, so a page added there is
+    tested without editing the tests. Streamlit serves the default page at the root
+    whatever its url_path (/overview is "Page not found")."""
+    tree = ast.parse((ROOT / "dashboard.py").read_text(encoding="utf-8"))
+    pages = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and getattr(node.func, "attr", getattr(node.func, "id", None)) == "Page":
+            script = node.args[0].value
+            kw = {k.arg: k.value.value for k in node.keywords if isinstance(k.value, ast.Constant)}
+            name = Path(script).stem
+            pages[name] = "" if kw.get("default") else kw.get("url_path", name)
+    return pages
+
+
+PAGES = dashboard_pages()
+
+
+# Settled: the script has run and finished, the connection is up, nothing is stale,
+# loading or spinning, the main area has content, and all that has held for SETTLE_MS.
+SETTLE_MS = 400
+_SETTLED_JS = """(settleMs) => {
+  const app = document.querySelector("[data-testid='stApp']");
+  const ok = !!app
+    && app.getAttribute("data-test-script-state") === "notRunning"
+    && app.getAttribute("data-test-connection-state") === "CONNECTED"
+    && !!document.querySelector("[data-testid='stMain'] [data-testid='stElementContainer']")
+    && !document.querySelector("[data-testid='stSpinner']")
+    && !document.querySelector("[data-testid='stSkeleton']")
+    && !document.querySelector("[data-stale='true']");
+  const now = performance.now();
+  if (!ok) { window.__cipSettled = null; return false; }
+  if (window.__cipSettled == null) window.__cipSettled = now;
+  return now - window.__cipSettled >= settleMs;
+}"""
+
+
+def wait_for_app(page, timeout: int = WAIT_MS) -> None:
+    """Wait until the Streamlit script has finished and the page has settled."""
+    page.evaluate("() => { window.__cipSettled = null; }")
+    page.wait_for_function(_SETTLED_JS, arg=SETTLE_MS, timeout=timeout, polling=100)
+
+
+def open_page(page, url: str) -> None:
+    """Go to url and wait for the dashboard to finish rendering it."""
+    page.goto(url, wait_until="domcontentloaded")
+    wait_for_app(page)
+
+
+def page_not_found(page) -> bool:
+    dialog = page.locator("[data-testid='stDialog']")
+    return dialog.count() > 0 and "Page not found" in dialog.first.inner_text()
+
+
+def assert_healthy(page, what: str) -> None:
+    """No Python exception on the page, no "Page not found", no JavaScript error."""
+    assert exceptions(page) == [], f"{what} shows an exception: {exceptions(page)}"
+    assert not page_not_found(page), f"{what}: Streamlit says 'Page not found'"
+    assert page.errors == [], f"{what} raised in the browser: {page.errors}"
+
+
+def main(page):
+    """The page's own content (not the sidebar or Streamlit's header)."""
+    return page.locator("[data-testid='stMain']")
+
+
+def exceptions(page) -> list[str]:
+    return page.locator("[data-testid='stException']").all_inner_texts()
+
+
+def widget(page, label: str, testid: str = "stSelectbox"):
+    """A Streamlit widget by its exact label."""
+    return page.locator(f"[data-testid='{testid}']").filter(
+        has=page.locator("[data-testid='stWidgetLabel']").get_by_text(label, exact=True))
+
+
+def choose(page, label: str, option: str, testid: str = "stSelectbox") -> None:
+    """Open a selectbox (or multiselect) by its label and click an option by its exact text."""
+    box = widget(page, label, testid)
+    box.locator("input").click()
+    page.get_by_role("option", name=option, exact=True).click()
+
+
+def after_heading(page, heading: str, testid: str = "stDataFrame"):
+    """The first element of a kind after a heading with this exact text."""
+    return page.locator(f"xpath=//*[@data-testid='stHeading'][.//*[self::h1 or self::h2 or self::h3]"
+                        f"[normalize-space(.)={_xpath_literal(heading)}]]/following::*[@data-testid='{testid}'][1]")
+
+
+def _xpath_literal(text: str) -> str:
+    if "'" not in text:
+        return f"'{text}'"
+    return "concat(" + ", \"'\", ".join(f"'{part}'" for part in text.split("'")) + ")"
+
+
+def table_rows(frame) -> list[list[str]]:
+    """The rows st.dataframe has rendered, from the accessible table behind its canvas
+    (only the rows and columns in view)."""
+    return frame.locator("table").first.evaluate(
+        "t => [...t.querySelectorAll('tbody tr')].map(r => [...r.querySelectorAll('td')].map(c => c.textContent))")
+
+
+def chart_titles(page) -> list[str]:
+    return [t.text_content() for t in page.locator(".js-plotly-plot .gtitle").all()]
+
+
+def legend_names(chart) -> list[str]:
+    return [t.text_content() for t in chart.locator(".legendtext").all()]
+
+
+def query_values(url: str, key: str) -> list[str]:
+    from urllib.parse import parse_qs, urlparse
+
+    return parse_qs(urlparse(url).query).get(key, [])
+
+
+def wait_for_query(page, key: str, values: list[str], timeout: int = WAIT_MS) -> None:
+    """Wait until the URL's query has exactly these values for key (in order)."""
+    page.wait_for_function("([k, v]) => JSON.stringify(new URLSearchParams(location.search).getAll(k)) === v",
+                           arg=[key, json.dumps(values, separators=(",", ":"))], timeout=timeout)
+
+
+def safe_name(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]+", "_", text).strip("_")
+
+
+# --- The hostile plan (issue 6, point 5): HTML, script and markdown in every text field.
+HOSTILE_TEXTS = {
+    "script": "<script>window.__pwned=1</script>",
+    "img": '<img src=x onerror="window.__pwned=1">',
+    "bold": "**bold**",
+    "link": "[link](http://example.com)",
+    "colour": ":red[red]",
+    "latex": "$x^2$",
+}
+
+
+def _cell(text: str) -> str:
+    return '"' + text.replace('"', '""') + '"'
+
+
+def hostile_plan() -> dict[str, str]:
+    """Overrides for tests/plan_builder.py: every text field in plan.toml, recommendations,
+    ratings and teams holds HTML, script or markdown."""
+    t = HOSTILE_TEXTS
+    every = " ".join(t.values())
+    return {
+        "plan.toml": 'name = "Plan <script>window.__pwned=1</script> **bold**"\n'
+                     'authority = "Council <img src=x onerror=\\"window.__pwned=1\\"> :red[red]"\n',
+        "recommendations.csv": (
+            "rec_id,title,source,aim,lead\n"
+            f"R1,{_cell('Assessments ' + every)},{_cell(t['link'])},{_cell(t['latex'])},{_cell(t['script'])}\n"
+            f"R2,{_cell('Supervision ' + t['img'] + ' ' + t['bold'])},ILACS 2019,{_cell(t['colour'])},"
+            f"{_cell(t['img'])}\n"
+        ),
+        "ratings.csv": (
+            "rec_id,as_at,implementation,impact,evidence,further_actions\n"
+            f"R1,2020-06-30,A,,{_cell(every)},{_cell(t['script'] + chr(10) + t['bold'])}\n"
+            f"R1,2020-09-30,G,A,{_cell(every)},{_cell(every)}\n"
+            f"R2,2020-06-30,R,R,{_cell(t['img'])},{_cell(t['link'])}\n"
+            f"R2,2020-09-30,A,R,{_cell(every)},{_cell(t['colour'] + ' ' + t['latex'])}\n"
+        ),
+        "teams.csv": (
+            "team_id,team_name,service_area,head_of_service\n"
+            f"north,{_cell('North ' + t['script'] + ' ' + t['bold'])},{_cell('Area ' + t['img'])},{_cell(t['link'])}\n"
+            f"south,{_cell('South ' + t['colour'] + ' ' + t['latex'])},{_cell('Area ' + t['img'])},"
+            f"{_cell(t['bold'])}\n"
+        ),
+    }
+
+
+# An extract file name with HTML and markdown in it (a file name cannot hold "/").
+HOSTILE_FILE_NAME = "<img src=x onerror=window.__pwned=1> **bold** <script>.csv"
+
+
+def hostile_extracts() -> dict:
+    from plan_builder import EXTRACT
+
+    return {"extract.csv": None, HOSTILE_FILE_NAME: EXTRACT}
