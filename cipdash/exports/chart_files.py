@@ -22,6 +22,7 @@ import io
 from dataclasses import dataclass
 
 import pandas as pd
+import plotly.io as pio
 
 from ..charts import Chart
 from ..formatting import month_label
@@ -93,8 +94,10 @@ def chart_xlsx(chart: Chart) -> bytes:
 def chart_html(chart: Chart) -> bytes:
     """A standalone page: works offline (plotly.js embedded), with the description and data."""
     title = chart_title(chart)
-    plot = chart.figure.to_html(full_html=False, include_plotlyjs=True, include_mathjax=False,
-                                config={"displaylogo": False, "responsive": True})
+    # Through a validated copy: chart builders make figures unvalidated (for speed), and
+    # plotly's HTML writer needs a template resolved to its layout.
+    plot = pio.to_html(chart.figure.to_dict(), validate=True, full_html=False, include_plotlyjs=True,
+                       include_mathjax=False, config={"displaylogo": False, "responsive": True})
     table = chart.data.to_html(index=False, na_rep="", escape=True, border=0)
     as_at = f"As at {month_label(chart.as_at)}. " if chart.as_at else ""
     notes = "".join(f"<p>{html.escape(n)}</p>" for n in chart.notes)

@@ -27,6 +27,7 @@ be offline) and plotly.js comes from the installed plotly package.
 from __future__ import annotations
 
 import asyncio
+import datetime
 import math
 import os
 import shutil
@@ -39,6 +40,7 @@ from pathlib import Path
 import plotly.graph_objects as go
 
 from ..charts import CHART_HEIGHT, Chart
+from ..formatting import month_label
 
 BROWSER_ENV = "BROWSER_PATH"
 DEBIAN_PATHS = ("/usr/bin/chromium", "/usr/bin/chromium-browser")
@@ -125,8 +127,31 @@ def print_figure(chart: Chart) -> dict:
     background. The chart's own figure is not changed."""
     fig = chart.figure.to_dict()
     width, height = image_size(chart)
-    fig.setdefault("layout", {}).update(width=width, height=height, paper_bgcolor="white", plot_bgcolor="white")
+    layout = fig.setdefault("layout", {})
+    layout.update(width=width, height=height, paper_bgcolor="white", plot_bgcolor="white")
+    _widen_short_date_axis(fig)
     return fig
+
+
+def _widen_short_date_axis(fig: dict) -> None:
+    """A time axis over a month or two (one or two points) would be labelled in hours and
+    minutes: show three months or more, with a tick at each point labelled by its month."""
+    xs = []
+    for trace in fig.get("data", []):
+        if trace.get("type", "scatter") != "scatter":
+            return
+        for x in trace.get("x") or []:
+            try:
+                xs.append(datetime.date.fromisoformat(str(x)[:10]))
+            except ValueError:
+                return
+    axis = fig["layout"].setdefault("xaxis", {})
+    if not xs or axis.get("range") or (max(xs) - min(xs)).days >= 62:
+        return
+    pad = datetime.timedelta(days=45)
+    ticks = sorted(set(xs))
+    axis.update(range=[(min(xs) - pad).isoformat(), (max(xs) + pad).isoformat()], type="date",
+                tickvals=[d.isoformat() for d in ticks], ticktext=[month_label(d) for d in ticks])
 
 
 def set_png_dpi(png: bytes, dpi: int = PRINT_DPI) -> bytes:
