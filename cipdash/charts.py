@@ -378,7 +378,9 @@ def rating_timeline_chart(rec_id: str, history: pd.DataFrame, as_at: date) -> Ch
                          "month": month_label(pd.Timestamp(r.as_at).date()), "rag": RAG_NAMES[getattr(r, kind)]})
     title = f"Recommendation {plot_text(rec_id)}: ratings over time"
     _layout(fig, title, "number", height=300)
-    fig.update_yaxes(categoryorder="array", categoryarray=["Impact", "Implementation"], title_text="")
+    # Room below each row for the word under its mark.
+    fig.update_yaxes(categoryorder="array", categoryarray=["Impact", "Implementation"], title_text="",
+                     range=[-0.7, 1.5])
     data = pd.DataFrame(rows, columns=["rating", "as_at", "month", "rag"]).sort_values(["as_at", "rating"])
     if history.empty:
         alt = f"No ratings for recommendation {rec_id} yet."

@@ -76,6 +76,9 @@ from typing import Iterable, NamedTuple, Sequence
 
 import numpy as np
 
+from .formatting import format_value
+from .formatting import month_label as format_month
+
 # --- Method constants -------------------------------------------------------
 MIN_POINTS = 12            # fewer than this: no variation/assurance; trial limits
 LIMIT_FACTOR = 2.66        # XmR: limits = mean ± 2.66 × mean moving range
@@ -125,8 +128,6 @@ POINT_COLOURS = {
     COMMON_CAUSE: COMMON_CAUSE_GREY,
 }
 
-_MONTH_ABBR = ("Jan", "Feb", "Mar", "Apr", "May", "Jun",
-               "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
 # --- Results ----------------------------------------------------------------
@@ -405,29 +406,6 @@ def assurance_for(result: SpcResult, target: float | None) -> str | None:
 
 
 # --- Narrative --------------------------------------------------------------
-def format_month(d: date) -> str:
-    """'Oct 2019' (locale-independent)."""
-    return f"{_MONTH_ABBR[d.month - 1]} {d.year}"
-
-
-def format_value(value: float, unit: str | None = "") -> str:
-    """A value in the measure's unit: '95.0%', '21.4 weeks', '12', '3.5 per 10,000'."""
-    unit = (unit or "").strip().lower()
-    v = float(value)
-    if unit in ("percent", "%", "pct"):
-        return f"{v:.1f}%"
-    if unit in ("week", "weeks", "day", "days"):
-        word = unit if unit.endswith("s") else unit + "s"
-        return f"{v:.1f} {word}"
-    if unit == "rate":
-        return f"{v:.1f} per 10,000"
-    if unit in ("", "count", "number"):
-        if float(v).is_integer():
-            return f"{int(v):,}"
-        return f"{v:,.1f}"
-    return f"{v:.1f} {unit}"
-
-
 def spc_sentence(result: SpcResult, unit: str | None = "",
                  polarity: str | None = None, target: float | None = None,
                  target_date: date | None = None) -> str:
@@ -448,7 +426,9 @@ def spc_sentence(result: SpcResult, unit: str | None = "",
         return "No monthly data yet."
 
     def fmt(v):
-        return format_value(v, unit)
+        # Limits and averages of counts are rarely whole: keep their decimal place.
+        whole = float(v).is_integer()
+        return format_value(v, "number" if unit == "count" and not whole else (unit or "number"))
 
     last = n - 1
     upper, lower = float(result.upper[last]), float(result.lower[last])

@@ -17,7 +17,7 @@ from cipdash import spc
 from cipdash.spc import (
     COMMON_CAUSE, CONSISTENT_FAIL, CONSISTENT_PASS, HIGHER_BETTER, HIT_OR_MISS,
     LOWER_BETTER, SPECIAL_CAUSE_CONCERN, SPECIAL_CAUSE_IMPROVEMENT,
-    assurance_code, describe_assurance, describe_variation, format_value,
+    assurance_code, describe_assurance, describe_variation,
     laney_p_prime, spc_sentence, xmr,
 )
 
@@ -473,15 +473,6 @@ def test_descriptions():
         assert describe_variation(code).tooltip.endswith(".")
     with pytest.raises(ValueError):
         describe_variation("nonsense")
-
-
-def test_format_value():
-    assert format_value(95, "percent") == "95.0%"
-    assert format_value(21.44, "weeks") == "21.4 weeks"
-    assert format_value(12, "count") == "12"
-    assert format_value(1234.5, "number") == "1,234.5"
-    assert format_value(35.06, "rate") == "35.1 per 10,000"
-    assert format_value(3, "days") == "3.0 days"
 
 
 def test_sentence_shift_with_target():
