@@ -304,11 +304,11 @@ def league_chart(measure: dict, league: pd.DataFrame, period: str, as_at: date) 
         tdate = df["target_date"].dropna().iloc[0]
         label = target_label(target, unit, pd.Timestamp(tdate).date())
         fig.add_vline(x=target, line=dict(color=TARGET_COLOUR, dash="dash", width=2))
-        fig.add_annotation(x=target, y=1.02, yref="paper", text=label, showarrow=False,
-                           font=dict(color=TARGET_COLOUR), xanchor="left")
+        fig.add_annotation(x=target, y=1.0, yref="paper", yanchor="bottom", text=label, showarrow=False,
+                           font=dict(color=TARGET_COLOUR), xanchor="center", yshift=4)
     title = f"{plot_text(measure['name'])}: teams ranked, {period}"
     _layout(fig, title, unit, height=max(300, 60 + 32 * len(df)))
-    fig.update_layout(showlegend=False, margin=dict(l=200, r=120, t=70, b=40))
+    fig.update_layout(showlegend=False, margin=dict(l=200, r=120, t=90, b=40))
     if unit == "percent":
         fig.update_xaxes(ticksuffix="%", range=[0, 115])
     fig.update_yaxes(title_text="", ticksuffix="")
@@ -325,10 +325,14 @@ def league_chart(measure: dict, league: pd.DataFrame, period: str, as_at: date) 
 
 
 def heatmap_chart(measure: dict, series: pd.DataFrame, team_names: dict[str, str], as_at: date,
-                  months: int = 12) -> Chart:
-    """Teams by month: each cell shows its figure as text as well as a colour."""
+                  months: int = 12) -> Chart | None:
+    """Teams by month: each cell shows its figure as text as well as a colour. None when
+    these teams have no monthly figures for the measure (an empty grid says nothing)."""
     unit = measure["unit"]
-    df = series[(series["team_id"] != AUTHORITY_TEAM) & (series["period_type"] == "month")].copy()
+    df = series[(series["team_id"] != AUTHORITY_TEAM) & (series["period_type"] == "month")
+                & series["team_id"].isin(list(team_names)) & series["value"].notna()].copy()
+    if df.empty:
+        return None
     df["period_end"] = pd.to_datetime(df["period_end"])
     recent = sorted(df["period_end"].unique())[-months:]
     df = df[df["period_end"].isin(recent)]

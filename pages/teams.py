@@ -46,7 +46,12 @@ def teams_page():
     st.subheader("Teams by month")
     series = ctx.get(queries.measure_series, measure_id, ctx.as_at, team_ids)
     in_scope = {t: names[t] for t in team_ids}
-    show_chart(charts.heatmap_chart(measure, series, in_scope, ctx.as_at), key="heatmap")
+    heatmap = charts.heatmap_chart(measure, series, in_scope, ctx.as_at)
+    if heatmap is None:
+        st.info(md_text(f"{heading} has no monthly team figures for {measure['name']}: choose another measure "
+                        f"or service area."))
+    else:
+        show_chart(heatmap, key="heatmap")
 
 
 teams_page()
