@@ -50,9 +50,13 @@ def ratings_at(snap: Snapshot, as_at: date) -> pd.DataFrame:
     df = snap.query("ratings_at", as_at=as_at)
     df = df.astype({c: "object" for c in ("implementation", "impact", "previous_implementation", "previous_impact")})
     df = df.where(df.notna(), None)
-    df["implementation_movement"] = [movement(c, p) for c, p in zip(df["implementation"],
-                                                                      df["previous_implementation"])]
-    df["impact_movement"] = [movement(c, p) for c, p in zip(df["impact"], df["previous_impact"])]
+    # object dtype: pandas 3 would infer a string column from a mix of words and None and
+    # turn the None into NaN, which is truthy (the Overview crashed on KeyError: nan).
+    df["implementation_movement"] = pd.Series([movement(c, p) for c, p in zip(df["implementation"],
+                                                                              df["previous_implementation"])],
+                                              index=df.index, dtype=object)
+    df["impact_movement"] = pd.Series([movement(c, p) for c, p in zip(df["impact"], df["previous_impact"])],
+                                      index=df.index, dtype=object)
     return df
 
 
