@@ -136,35 +136,51 @@ def _records_slow(text: str, file: str, problems: Problems) -> list[tuple[int, l
     return out
 
 
-def _plain_lines(body: bytes) -> bool:
-    """True when every record is one line with no quoting and no blank lines, so that a
-    fast reader's row i is line i + 1 of the file (the careful reader handles the rest)."""
-    if b'"' in body:
-        return False
+def _one_line_per_record(body: bytes) -> bool:
+    """No blank lines and no bare carriage returns: then, unless a quoted value holds a
+    newline, record i is line i + 1 of the file (checked in _fast_read)."""
     if b"\r" in body and body.count(b"\r") != body.count(b"\r\n"):
         return False  # a bare carriage return: counted as a line end by some tools only
     trimmed = body.rstrip(b"\r\n")
     return b"\n\n" not in trimmed and b"\n\r\n" not in trimmed
 
 
-def _fast_columns(data: bytes, width: int, wanted: dict[str, int]) -> dict[str, pa.Array] | None:
-    """Read the data lines (no header) with Arrow's multithreaded reader; None if any row
-    does not have exactly `width` cells (the careful reader then names each such row)."""
+def _fast_read(body: bytes) -> tuple[list[str], list[pa.Array]] | None:
+    """Header and every column of a file read with Arrow's multithreaded reader, or None
+    when the careful reader must do it: a row with the wrong number of cells (it names
+    each one), a quoted value spanning lines (line numbers must count them), bad quoting."""
+    if not _one_line_per_record(body):
+        return None
+    end = body.find(b"\n")
+    header_line, data = (body, b"") if end < 0 else (body[:end], body[end + 1:])
+    header_text = header_line.decode("utf-8").rstrip("\r")
+    if header_text.count('"') % 2:
+        return None
+    header = next(csv.reader([header_text]), [])
+    width = len(header)
+    if not width:
+        return None
     if not data.strip(b"\r\n"):
-        return {name: pa.array([], pa.string()) for name in wanted}
+        return header, [pa.array([], pa.string()) for _ in header]
+    quoted = b'"' in data
+    if quoted and data.count(b'"') % 2:
+        return None  # a quote left open (Arrow would read it to the end of the file)
     names = [f"c{i}" for i in range(width)]
     try:
         table = pa_csv.read_csv(
             io.BytesIO(data),
             read_options=pa_csv.ReadOptions(column_names=names),
-            parse_options=pa_csv.ParseOptions(quote_char=False, double_quote=False, newlines_in_values=False),
-            convert_options=pa_csv.ConvertOptions(
-                column_types={n: pa.string() for n in names}, strings_can_be_null=False, check_utf8=False,
-                include_columns=[f"c{pos}" for pos in wanted.values()]),
+            parse_options=pa_csv.ParseOptions(quote_char='"' if quoted else False, double_quote=quoted,
+                                              newlines_in_values=quoted),
+            convert_options=pa_csv.ConvertOptions(column_types={n: pa.string() for n in names},
+                                                  strings_can_be_null=False, check_utf8=False),
         )
     except (pa.ArrowInvalid, pa.ArrowException):
         return None
-    return {name: table[f"c{pos}"].combine_chunks() for name, pos in wanted.items()}
+    lines = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
+    if table.num_rows != lines:
+        return None  # a quoted value spans lines
+    return header, [table[n].combine_chunks() for n in names]
 
 
 def _encode(column: pa.Array) -> pa.DictionaryArray:
@@ -216,12 +232,10 @@ def read_table(
                              "the first line names the columns: " + ", ".join(columns)))
         return None
 
-    fast = _plain_lines(body)
+    fast = _fast_read(body)
     records = None
-    if fast:
-        end = body.find(b"\n")
-        header_bytes, data = (body, b"") if end < 0 else (body[:end], body[end + 1:])
-        header = header_bytes.decode("utf-8").rstrip("\r").split(",")
+    if fast is not None:
+        header, fast_columns = fast
     else:
         records = _records_slow(text if text is not None else body.decode("utf-8"), file, problems)
         if records is None:
@@ -261,15 +275,11 @@ def read_table(
         return None
 
     width = len(names)
-    raw_columns = _fast_columns(data, width, positions) if fast else None
-    if raw_columns is not None:
-        n = len(next(iter(raw_columns.values()))) if raw_columns else 0
+    if fast is not None:
+        raw_columns = {name: fast_columns[pos] for name, pos in positions.items()}
+        n = len(fast_columns[0])
         lines = np.arange(2, n + 2, dtype=np.int64)
     else:
-        if records is None:
-            records = _records_slow(text if text is not None else body.decode("utf-8"), file, problems)
-            if records is None:
-                return None
         body_records = records[1:]
         lines = np.fromiter((ln for ln, _ in body_records), dtype=np.int64, count=len(body_records))
         n = len(body_records)

@@ -391,8 +391,20 @@ def _duplicates(checked: list[_Checked], problems: Problems, what: str, hint: st
 _KEY_LABEL_COLUMNS = ("measure_id", "team_id", "comparator", "period_end", "period_type")
 
 
-def _csv_files(folder: Path) -> list[Path]:
-    return sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() == ".csv")
+def _csv_files(folder: Path, problems: Problems) -> list[Path]:
+    """The *.csv files directly in the folder. Like the shell's *.csv, not hidden files
+    (macOS leaves ._name.csv beside files copied to a share); and not the ~$name.csv
+    owner file Excel writes beside a file it has open, with a warning."""
+    out = []
+    for p in sorted(folder.iterdir()):
+        if not p.is_file() or p.suffix.lower() != ".csv" or p.name.startswith("."):
+            continue
+        if p.name.startswith("~$"):
+            problems.add(Problem(display_name(p), 1, 1, "", "skipped: this is Excel's lock file for a file that "
+                                 "is open in Excel, not an extract", severity="warning"))
+            continue
+        out.append(p)
+    return out
 
 
 def _combine(checked: list[_Checked], schema: pa.Schema) -> pa.Table:
@@ -410,14 +422,14 @@ def read_extracts(data_dir: Path, plan: Plan, problems: Problems) -> Extracts:
         problems.add(Problem(display_name(data_dir), 1, 1, "", "the extracts folder does not exist",
                              "pass --data with the folder holding the extract CSV files"))
     else:
-        for path in _csv_files(data_dir):
+        for path in _csv_files(data_dir, problems):
             table = read_table(path, EXTRACT_COLUMNS, problems)
             if table is not None:
                 files.append(LoadedFile(table.file, table.sha256, table.data_rows))
                 obs.append(_check_extract(table, problems, plan))
         bench_dir = data_dir / "benchmarks"
         if bench_dir.is_dir():
-            for path in _csv_files(bench_dir):
+            for path in _csv_files(bench_dir, problems):
                 table = read_table(path, BENCHMARK_COLUMNS, problems)
                 if table is not None:
                     files.append(LoadedFile(table.file, table.sha256, table.data_rows))

@@ -184,6 +184,18 @@ def test_a_missing_required_plan_file_is_named(tmp_path):
     assert p.file.endswith("cip_data/targets.csv") and "missing" in p.message
 
 
+def test_only_csv_files_directly_in_data_are_read(tmp_path):
+    bad = b"\x00\x05Mac OS X resource fork \xff"
+    checked = check(tmp_path, extracts={"notes.txt": "not an extract", "old/extract.csv": "anything at all",
+                                        "._extract.csv": bad, "~$extract.csv": b"\x08owner\xa0\x00",
+                                        "UPPER.CSV": extract("supervision,2020-10-31,month,ALL,81,,")})
+    no_errors(checked)
+    [w] = checked.warnings
+    assert w.file.endswith("data/~$extract.csv") and "Excel" in w.message
+    assert sorted(Path(f.file).name for f in checked.extracts.files) == ["UPPER.CSV", "extract.csv"]
+    assert len(checked.extracts.observations) == 10
+
+
 def test_optional_plan_files_may_be_absent(tmp_path):
     checked = check(tmp_path, plan={"plan.toml": None, "teams.csv": None},
                     extracts={"extract.csv": extract("supervision,2020-09-30,month,ALL,80,,")})
@@ -475,6 +487,7 @@ def test_value_numerator_and_denominator_that_disagree(tmp_path, row):
     "supervision,2020-09-30,month,ALL,85.1,1701,2000",   # 85.05 the other way
     "supervision,2020-09-30,month,ALL,66.7,2,3",         # 66.666..., rounded
     "supervision,2020-09-30,month,ALL,66.67,2,3",
+    "supervision,2020-09-30,month,ALL,85.00,1701,2000",  # 85.05: never tighter than 0.05
     "supervision,2020-09-30,month,ALL,85,1709,2000",     # 85.45 rounds to 85 at the stated precision
 ])
 def test_value_numerator_and_denominator_that_agree_within_rounding(tmp_path, row):
@@ -665,13 +678,69 @@ def test_a_file_that_is_not_utf8(tmp_path):
     assert "UTF-8" in p.message
 
 
-def test_an_unclosed_quote(tmp_path):
-    text = extract("supervision,2020-09-30,month,ALL,80,,", 'supervision,2020-10-31,month,ALL,"80,,',
-                   "supervision,2020-11-30,month,ALL,80,,")
-    p = only_error(check(tmp_path, extracts={"extract.csv": text}))
+@pytest.mark.parametrize("last", ["supervision,2020-11-30,month,ALL,80,,", None])
+def test_an_unclosed_quote(tmp_path, last):
+    rows = ["supervision,2020-09-30,month,ALL,80,,", 'supervision,2020-10-31,month,ALL,"80,,'] + ([last] if last else [])
+    p = only_error(check(tmp_path, extracts={"extract.csv": extract(*rows)}))
     assert Path(p.file).name == "extract.csv" and p.line == 3 and "quote" in p.hint
 
 
 def test_a_bad_plan_toml(tmp_path):
     p = only_error(check(tmp_path, plan={"plan.toml": 'name = "A plan"\nauthority = Exampleshire\n'}))
     assert (Path(p.file).name, p.line) == ("plan.toml", 2)
+
+
+def test_a_fully_quoted_extract_keeps_line_numbers_right(tmp_path):
+    text = ('"measure_id","period_end","period_type","team_id","value","numerator","denominator","note"\r\n'
+            '"supervision","2020-08-31","month","ALL","80","","","said ""fine"", mostly"\r\n'
+            '"supervision","2020-09-30","month","ALL","180","","",""\r\n')
+    checked = check(tmp_path, extracts={"extract.csv": text})
+    assert_at(only_error(checked), "data/extract.csv", 3, 5, "value")
+    assert checked.extracts.observations["value"].iloc[0] == 80.0
+
+
+# --------------------------------------------------------------------------- the reader itself
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from cipdash.csvfile import read_table
+from cipdash.errors import Problems
+
+CELL = st.text(alphabet=st.sampled_from(list("ab9 ,\"\n.-é")), max_size=6)
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rows=st.lists(st.lists(CELL, min_size=3, max_size=3), max_size=8),
+       quote_all=st.booleans(), crlf=st.booleans(), bom=st.booleans(), blank_after=st.integers(0, 9))
+def test_read_table_gives_every_record_its_line_and_cells(tmp_path, rows, quote_all, crlf, bom, blank_after):
+    """Whatever the quoting, the cells and the line each record starts on are those
+    Python's csv module (the careful reader) gives; blank records are dropped."""
+    import csv
+    import io
+
+    out = io.StringIO()
+    writer = csv.writer(out, quoting=csv.QUOTE_ALL if quote_all else csv.QUOTE_MINIMAL, lineterminator="\n")
+    writer.writerow(["a", " B ", "c"])
+    for i, r in enumerate(rows):
+        writer.writerow(r)
+        if i == blank_after:
+            out.write("\n")
+    text = out.getvalue().replace("\n", "\r\n") if crlf else out.getvalue()
+    raw = (b"\xef\xbb\xbf" if bom else b"") + text.encode("utf-8")
+
+    expected = []
+    reader = csv.reader(io.StringIO(text, newline=""))
+    last = 0
+    for record in reader:
+        if last:  # not the header
+            cells = [c.strip() for c in record] + [""] * (3 - len(record))
+            if any(cells[:3]):
+                expected.append((last + 1, cells[:3]))
+        last = reader.line_num or 1
+
+    problems = Problems()
+    table = read_table(tmp_path / "t.csv", {"a": True, "b": True, "c": False}, problems, raw=raw, file="t.csv")
+    assert not problems.errors, [str(p) for p in problems.errors]
+    got = [(int(line), [table.text(c, i) for c in ("a", "b", "c")]) for i, line in enumerate(table.lines)]
+    assert got == expected

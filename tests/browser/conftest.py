@@ -130,6 +130,20 @@ def app(tmp_path_factory, browser):
     _stop(server)
 
 
+@pytest.fixture(scope="module")
+def upload_app(tmp_path_factory, browser):
+    """A server of its own for the upload tests, so that what they load cannot change
+    what the other tests see."""
+    root = tmp_path_factory.mktemp("uploads")
+    plan_dir, data_dir = root / "cip_data", root / "data"
+    shutil.copytree(ROOT / "cip_data", plan_dir)
+    shutil.copytree(ROOT / "data", data_dir, ignore=shutil.ignore_patterns("replaced", ".*"))
+    server = _start(root, plan_dir, data_dir)
+    _warm_up(server, browser)
+    yield server
+    _stop(server)
+
+
 def _warm_up(server: Server, browser) -> None:
     """Open the root once, so that which test happens to run first cannot matter: until
     some session has run dashboard.py, Streamlit serves pages from the pages/ folder
@@ -169,6 +183,8 @@ def fresh_app(tmp_path):
 def browser():
     from playwright.sync_api import sync_playwright
 
+    shutil.rmtree(SCREENSHOTS, ignore_errors=True)  # only this run's screenshots
+    shutil.rmtree(SCREENSHOTS.parent / "axe", ignore_errors=True)
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield b

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-import sample
+import browser_sample as sample
 from browserkit import PAGES, after_heading, assert_healthy, chart_titles, main, open_page, table_rows
 
 SHAPES = {"G": "●", "A": "▲", "R": "■"}

@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 from playwright.sync_api import expect
 
-import sample
+import browser_sample as sample
 from browserkit import (
     PAGES, after_heading, assert_healthy, chart_titles, choose, legend_names, main, open_page, query_values, wait_for_app,
     wait_for_query,
