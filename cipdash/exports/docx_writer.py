@@ -20,7 +20,7 @@ from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import nsdecls, qn
 from docx.shared import Cm, Pt, RGBColor
 
-from .pack import SUMMARY_COLUMNS, Pack, PackTable, Rag
+from .pack import APPENDIX_INTRO, SUMMARY_COLUMNS, Pack, PackTable, Rag, wide_table
 from .style import HEADER_FILL, frame_text, mark, rag_fill, xml_safe
 
 A4 = (Cm(21.0), Cm(29.7))
@@ -29,7 +29,7 @@ PICTURE_WIDTH = Cm(16.0)
 FONT = "Arial"
 SUMMARY_WIDTHS_CM = (1.4, 4.6, 2.4, 2.0, 5.6, 4.8, 3.5, 2.4)  # 26.7 cm: A4 landscape less margins
 MEASURE_WIDTHS_CM = (4.0, 2.8, 1.6, 1.5, 2.2, 1.5, 2.4, 1.0)  # 17.0 cm: A4 portrait less margins
-APPENDIX_WIDTHS_CM = {6: (5.0, 3.8, 2.0, 2.0, 2.0, 2.2), 4: (6.0, 5.0, 3.0, 3.0)}
+
 
 
 def _shade(cell, colour: str) -> None:
@@ -236,7 +236,10 @@ def write_docx(pack: Pack, out: BinaryIO | str) -> None:
     # Appendix
     doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
     doc.add_heading("Appendix: the figures behind the charts", level=1)
+    doc.add_paragraph(APPENDIX_INTRO)
     for t in pack.appendix:
         doc.add_heading(t.title, level=2)
-        _pack_table(doc, t, size=7.5, widths_cm=APPENDIX_WIDTHS_CM.get(len(t.frame.columns)))
+        wide = wide_table(t)
+        n = len(wide.frame.columns)
+        _pack_table(doc, wide, size=7.5 if n <= 8 else 6.5, widths_cm=[2.0] + [15.0 / (n - 1)] * (n - 1))
     doc.save(out)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+import numpy as np
 import pandas as pd
 
 from ..dates import month_end
@@ -41,20 +42,20 @@ def year_before(d: date) -> date:
 def latest_of(points: pd.DataFrame) -> Latest | None:
     """The latest figure of one team's series: the latest period end, the shortest period
     type on a tie (as latest_figures.sql), with the figure before it and a year before it
-    of the same period type. `points` holds one team's rows with a value."""
+    of the same period type. `points` holds one team's rows."""
     pts = points[points["value"].notna()]
     if pts.empty:
         return None
-    order = pts.assign(_end=pd.to_datetime(pts["period_end"]),
-                       _rank=pts["period_type"].map(PERIOD_ORDER).fillna(9))
-    order = order.sort_values(["_end", "_rank"], ascending=[False, True])
-    row = order.iloc[0]
-    same = order[(order["period_type"] == row["period_type"]) & (order["_end"] < row["_end"])]
-    previous = same.iloc[0] if not same.empty else None
-    wanted = pd.Timestamp(year_before(_d(row["period_end"])))
-    earlier = same[same["_end"] == wanted]
-    year_earlier = earlier.iloc[0] if not earlier.empty else None
-    return Latest(row, previous, year_earlier)
+    ends = pd.to_datetime(pts["period_end"]).to_numpy(dtype="datetime64[ns]")
+    types = pts["period_type"].to_numpy(dtype=object)
+    rank = np.array([PERIOD_ORDER.get(t, 9) for t in types])
+    i = int(np.lexsort((rank, -ends.astype("int64")))[0])
+    same = np.flatnonzero((types == types[i]) & (ends < ends[i]))
+    previous = int(same[np.argmax(ends[same])]) if len(same) else None
+    wanted = np.datetime64(year_before(pd.Timestamp(ends[i]).date()), "ns")
+    earlier = same[ends[same] == wanted]
+    return Latest(pts.iloc[i], pts.iloc[previous] if previous is not None else None,
+                  pts.iloc[int(earlier[0])] if len(earlier) else None)
 
 
 def _when(row: pd.Series) -> str:
@@ -80,12 +81,12 @@ def target_clause(value: float, unit: str, polarity: str, target, target_date, t
 
 
 def headline(points: pd.DataFrame, unit: str, polarity: str, tolerance=None, label: str | None = None,
-             hidden: pd.Series | None = None) -> str:
+             hidden: pd.Series | None = None, latest: Latest | None = None) -> str:
     """One sentence for one team's series. `hidden` (bool, index of `points`) marks
     suppressed figures: a suppressed latest figure is said to be suppressed, a suppressed
     earlier one is not compared with."""
     prefix = f"{label}: " if label else ""
-    latest = latest_of(points)
+    latest = latest if latest is not None else latest_of(points)
     if latest is None:
         return f"{prefix}no figures yet."
     is_hidden = (lambda r: bool(hidden.loc[r.name])) if hidden is not None else (lambda r: False)

@@ -24,7 +24,7 @@ import pandas as pd
 
 from .. import analysis, queries
 from ..cells import AUTHORITY_TEAM, RAG_NAMES
-from ..charts import RAG_SHAPES, Chart, trend_chart
+from ..charts import RAG_SHAPES, Chart, plot_text, trend_chart
 from ..db import Snapshot
 from ..formatting import MISSING, format_value, month_label, period_label
 from ..suppression import NOT_AVAILABLE, SUPPRESSED
@@ -52,6 +52,10 @@ INTERNAL_NOTE = (
 NO_CHILD_DATA_NOTE = (
     "This pack holds only aggregate figures (totals for teams and for the whole authority). The "
     "dashboard holds no child-level data, and nothing in this pack names or could identify a child.")
+APPENDIX_INTRO = (
+    "The figures behind each chart, as plotted: periods down, series across. Targets and comparators are "
+    "in their own columns. The Excel version of this pack has the same figures as long tables, with the "
+    "numerators and denominators.")
 ACCESSIBILITY_NOTE = (
     "RAG ratings are given as words (Red, Amber, Green) as well as colours and shapes. Every chart has "
     "a text description, and the figures behind every chart are in the appendix tables.")
@@ -245,10 +249,20 @@ class _Measure:
         self.benchmarks = queries.measure_benchmarks(snap, self.id, as_at)
         self.rebase_dates = list(rebase.loc[rebase["measure_id"] == self.id, "rebase_date"])
         self.public = public
+        self._rows: dict[str, pd.DataFrame] | None = None
+        self._latest: dict[str, narrative.Latest | None] = {}
 
     def team_rows(self, team_id: str) -> pd.DataFrame:
-        rows = self.series[self.series["team_id"] == team_id]
-        return rows[rows["value"].notna()]
+        """One team's rows with a value (the whole authority is team ALL)."""
+        if self._rows is None:
+            with_value = self.series[self.series["value"].notna()]
+            self._rows = {t: g for t, g in with_value.groupby("team_id", sort=False)}
+        return self._rows.get(team_id, self.series.iloc[0:0])
+
+    def latest(self, team_id: str) -> narrative.Latest | None:
+        if team_id not in self._latest:
+            self._latest[team_id] = narrative.latest_of(self.team_rows(team_id))
+        return self._latest[team_id]
 
     def hidden(self, index) -> bool:
         return bool(self.mask.value.loc[index])
@@ -264,7 +278,7 @@ class _Measure:
 
     def figures(self, team_id: str, label: str) -> dict:
         """One row of the section's measures table."""
-        latest = narrative.latest_of(self.team_rows(team_id))
+        latest = self.latest(team_id)
         row = {"Measure": self.measure["name"], "Figures for": label}
         if latest is None:
             return row | {"Period": MISSING, "Latest": "No figures yet", "Previous": MISSING,
@@ -288,7 +302,7 @@ class _Measure:
         """"Name: 93.0% in Mar 2021 (previous 95.9%, Feb 2021); target 95.0% by Mar 2021: not met"
         for the whole authority, then the scope's teams."""
         auth = self.figures(AUTHORITY_TEAM, AUTHORITY_LABEL)
-        latest = narrative.latest_of(self.team_rows(AUTHORITY_TEAM))
+        latest = self.latest(AUTHORITY_TEAM)
         if auth["Period"] == MISSING:
             text = f"{self.measure['name']}: no figures yet"
         else:
@@ -316,7 +330,7 @@ class _Measure:
         monthly = rows[rows["period_type"] == "month"]
         if monthly.empty or bool(self.mask.value.loc[monthly.index].any()):
             return ""
-        latest = narrative.latest_of(rows)
+        latest = self.latest(team_id)
         target = latest.row.get("target") if latest is not None else None
         target_date = _date(latest.row.get("target_date")) if latest is not None else None
         if target is not None and pd.isna(target):
@@ -328,7 +342,8 @@ class _Measure:
 
     def headline(self, team_id: str, label: str) -> str:
         rows = self.team_rows(team_id)
-        return narrative.headline(rows, self.unit, self.polarity, self.tolerance, label, self.mask.value)
+        return narrative.headline(rows, self.unit, self.polarity, self.tolerance, label, self.mask.value,
+                                  self.latest(team_id))
 
     def chart(self, team_ids: list[str], names: dict[str, str], as_at: date, public: bool) -> tuple[Chart, Chart]:
         """(the chart as published, the same chart unsuppressed: its data feeds the table)."""
@@ -341,7 +356,9 @@ class _Measure:
         published = trend_chart(self.measure, plotted, self.targets, self.benchmarks, shown_public, as_at, names)
         dropped = self.series.loc[self.mask.value & self.series["team_id"].isin([AUTHORITY_TEAM, *shown])]
         if not dropped.empty:
-            note = (f"{len(dropped)} point(s) based on small numbers are suppressed and not plotted.")
+            _show_gaps(published, dropped, names)
+            note = (f"{len(dropped)} point(s) based on small numbers are suppressed and not plotted "
+                    f"(gaps in the lines).")
             published.notes.append(note)
             published.alt = f"{published.alt} {note}"
         return published, full
@@ -354,18 +371,18 @@ class _Measure:
         out = pd.DataFrame({"Series": data["series"].astype(object), "Period": data["period"].astype(object),
                             "Period end": data["period_end"].astype(object)})
         values, nums, dens = [], [], []
-        key = self.series.assign(_i=self.series.index).set_index(publish.KEY)["_i"]
+        series = self.series
+        hidden = dict(zip(zip(series["team_id"], series["period_end"].dt.date, series["period_type"]),
+                          zip(self.mask.value, self.mask.numerator, self.mask.denominator)))
         has_counts = any(c in data and data[c].notna().any() for c in ("numerator", "denominator"))
-        for r in data.itertuples(index=False):
-            i = None
-            if isinstance(r.team_id, str) and r.period_type in narrative.PERIOD_ORDER:
-                i = key.get((r.team_id, pd.Timestamp(r.period_end), r.period_type))
-            hidden_v = bool(i is not None and self.mask.value.loc[i])
-            hidden_n = bool(i is not None and self.mask.numerator.loc[i])
-            hidden_d = bool(i is not None and self.mask.denominator.loc[i])
-            values.append(_cell(getattr(r, "value", None), hidden_v, public))
-            nums.append(_cell(getattr(r, "numerator", None), hidden_n, public and i is not None))
-            dens.append(_cell(getattr(r, "denominator", None), hidden_d, public and i is not None))
+        nothing = (False, False, False)
+        cols = [data[c] if c in data else pd.Series([None] * len(data)) for c in ("value", "numerator", "denominator")]
+        for team, end, kind, value, num, den in zip(data["team_id"], data["period_end"], data["period_type"], *cols):
+            found = hidden.get((team, end, kind)) if isinstance(team, str) else None
+            hv, hn, hd = found or nothing
+            values.append(_cell(value, hv, public))
+            nums.append(_cell(num, hn, public and found is not None))
+            dens.append(_cell(den, hd, public and found is not None))
         out[value_col] = pd.Series(values, dtype=object)
         units = {value_col: self.unit}
         if has_counts:
@@ -374,6 +391,46 @@ class _Measure:
             units |= {"Numerator": "count", "Denominator": "count"}
         note = "Suppressed cells are shown as 'c'." if public and self.mask.any_hidden() else ""
         return PackTable(title, out, units, note)
+
+
+def wide_table(table: PackTable) -> PackTable:
+    """A chart's figures as periods down and series across, as the Word, PDF and PowerPoint
+    appendices print them (a fifth of the pages of the long table). The values are the
+    ones plotted ('c' where suppressed); the Excel pack keeps the long table, with the
+    numerators and denominators."""
+    frame = table.frame
+    value_col = next(c for c in frame.columns if str(c).startswith("Value"))
+    order = list(dict.fromkeys(frame["Series"]))
+    wide = frame.pivot_table(index="Period end", columns="Series", values=value_col, aggfunc="first",
+                             dropna=False, sort=True)
+    wide = wide.reindex(columns=[s for s in order if s in wide.columns])
+    wide.insert(0, "Period ending", [month_label(d) for d in wide.index])
+    wide = wide.reset_index(drop=True).astype(object).where(wide.reset_index(drop=True).notna(), None)
+    wide.columns = [str(c) for c in wide.columns]
+    unit = table.units.get(value_col)
+    note = " ".join(filter(None, [table.note, f"{value_col}, as plotted. Numerators and denominators are in the "
+                                              f"Excel version of this pack."]))
+    return PackTable(table.title, wide, {c: unit for c in wide.columns[1:]}, note)
+
+
+def _show_gaps(chart: Chart, dropped: pd.DataFrame, names: dict[str, str]) -> None:
+    """Break each monthly line where a suppressed point was left out, so the line does not
+    join its neighbours across it as if nothing were missing (plotly leaves a gap at None)."""
+    gaps: dict[str, set[str]] = {}
+    for team, end, kind in zip(dropped["team_id"], dropped["period_end"], dropped["period_type"]):
+        if kind == "month":
+            label = AUTHORITY_LABEL if team == AUTHORITY_TEAM else plot_text(names.get(team, team))
+            gaps.setdefault(label, set()).add(pd.Timestamp(end).strftime("%Y-%m-%d"))
+    for trace in chart.figure.data:
+        missing = gaps.get(trace.name)
+        if not missing or trace.x is None:
+            continue
+        points = [(str(x)[:10], y) for x, y in zip(trace.x, trace.y)]
+        known = {x for x, _ in points}
+        first, last = (min(known), max(known)) if known else ("", "")
+        points += [(d, None) for d in missing if d not in known and first < d < last]
+        points.sort(key=lambda p: p[0])
+        trace.x, trace.y = [p[0] for p in points], [p[1] for p in points]
 
 
 def _unit_words(unit: str) -> str:

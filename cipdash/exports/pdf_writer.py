@@ -9,22 +9,24 @@ figures in the appendix.
 from __future__ import annotations
 
 import io
+import zlib
 from pathlib import Path
 from typing import BinaryIO
 from xml.sax.saxutils import escape
 
+from PIL import Image as PILImage
 from reportlab import rl_config
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_LEFT
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import cm
-from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase import pdfdoc, pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import (BaseDocTemplate, Frame, Image, KeepTogether, NextPageTemplate, PageBreak,
                                 PageTemplate, Paragraph, Spacer, Table, TableStyle)
 
-from .pack import SUMMARY_COLUMNS, Pack, PackTable, Rag
+from .pack import APPENDIX_INTRO, SUMMARY_COLUMNS, Pack, PackTable, Rag, wide_table
 from .style import HEADER_FILL, frame_text, mark, rag_fill
 
 MARGIN = 1.8 * cm
@@ -35,7 +37,13 @@ FONT_FILES = {
 }
 SUMMARY_WIDTHS = (1.3, 4.3, 2.7, 1.9, 4.9, 4.6, 3.8, 2.6)  # cm; 26.1 cm = A4 landscape less margins
 MEASURE_WIDTHS = (4.2, 2.8, 1.6, 1.4, 2.2, 1.5, 2.3, 1.4)  # cm; 17.4 cm = A4 portrait less margins
-APPENDIX_WIDTHS = {6: (5.0, 4.0, 2.0, 2.0, 2.0, 2.4), 4: (6.2, 5.2, 3.0, 3.0)}
+
+
+class _FastZlib:
+    """zlib for reportlab's image streams at level 1 (see write_pdf)."""
+
+    compress = staticmethod(lambda data, level=1: zlib.compress(data, level))
+    decompress = staticmethod(zlib.decompress)
 
 
 def _fonts() -> tuple[str, str, bool]:
@@ -127,7 +135,14 @@ def _pack_table(table: PackTable, st: _Styles, width: float, small: bool = False
 
 
 def _image(png: bytes) -> Image:
-    img = Image(io.BytesIO(png))
+    """The chart, opaque RGB (kaleido's PNG has an alpha channel that is all opaque; without
+    it reportlab writes no soft mask), handed over uncompressed so it is compressed once."""
+    with PILImage.open(io.BytesIO(png)) as im:
+        rgb = im.convert("RGB")
+    raw = io.BytesIO()
+    rgb.save(raw, format="PPM")
+    raw.seek(0)
+    img = Image(raw)
     ratio = img.imageHeight / img.imageWidth
     img.drawWidth, img.drawHeight = PICTURE_WIDTH, PICTURE_WIDTH * ratio
     img.hAlign = "LEFT"
@@ -219,14 +234,19 @@ def write_pdf(pack: Pack, out: BinaryIO | str) -> None:
 
     # Appendix
     story += [PageBreak(), _heading("Appendix: the figures behind the charts", st.h1, 0)]
+    story.append(_p(APPENDIX_INTRO, st.body))
     for t in pack.appendix:
-        story += [_heading(t.title, st.h2, 1)] + _pack_table(t, st, text_width, small=True,
-                                                             widths_cm=APPENDIX_WIDTHS.get(len(t.frame.columns)))
+        wide = wide_table(t)
+        n = len(wide.frame.columns)
+        story += [_heading(t.title, st.h2, 1)] + _pack_table(wide, st, text_width, small=True,
+                                                             widths_cm=[2.0] + [15.4 / (n - 1)] * (n - 1))
     # Images as binary streams: reportlab's pure-Python ASCII85 encoder (used when its C
     # accelerator is not installed) takes seconds for a pack's pictures.
-    saved = rl_config.useA85
-    rl_config.useA85 = 0
+    # And compressed at zlib level 1: half the time of the default, and charts (flat
+    # colours) come out hardly larger.
+    saved = rl_config.useA85, pdfdoc.zlib
+    rl_config.useA85, pdfdoc.zlib = 0, _FastZlib
     try:
         doc.build(story)
     finally:
-        rl_config.useA85 = saved
+        rl_config.useA85, pdfdoc.zlib = saved

@@ -18,16 +18,15 @@ from pptx.oxml import parse_xml
 from pptx.dml.color import RGBColor
 from pptx.util import Emu, Inches, Pt
 
-from .pack import Pack, PackTable, Rag
+from .pack import Pack, PackTable, Rag, wide_table
 from .style import HEADER_FILL, frame_text, hex_rgb, mark, rag_fill, xml_safe
 
 SLIDE_W, SLIDE_H = Inches(13.333), Inches(7.5)
 LEFT, TOP, WIDTH = Inches(0.5), Inches(1.35), Inches(12.333)
-ROWS_PER_SLIDE = 16
+ROWS_PER_SLIDE = 18
 MEASURE_ROWS_PER_SLIDE = 9
 LAYOUT_TITLE, LAYOUT_TITLE_ONLY = 0, 5
 _A_NS = 'xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main"'
-APPENDIX_WIDTHS = {6: [3.4, 2.8, 1.4, 1.5, 1.5, 1.6], 4: [3.6, 3.0, 1.6, 1.6]}
 
 
 def _rgb(colour: str) -> RGBColor:
@@ -213,5 +212,6 @@ def write_pptx(pack: Pack, out: BinaryIO | str) -> None:
                                                    + pack.notes[0], False)], size=12)
     _footer(slide, pack)
     for t in pack.appendix:
-        _table_slides(prs, pack, t.title, t, ROWS_PER_SLIDE, 9, APPENDIX_WIDTHS.get(len(t.frame.columns)))
+        wide = wide_table(t)
+        _table_slides(prs, pack, t.title, wide, ROWS_PER_SLIDE, 9, [1.4] + [1] * (len(wide.frame.columns) - 1))
     prs.save(out)
