@@ -74,7 +74,10 @@ def _cmd_load(args) -> int:
         print(str(exc), file=sys.stderr)
         return EXIT_CANNOT_RUN
     _print_problems(result.warnings)
-    if not result.changed:
+    if result.rebuilt:
+        print(f"No new figures or plan changes; rebuilt the summary tables and views in {db} for this "
+              f"version of cipdash ({result.rows_unchanged:,} figures).")
+    elif not result.changed:
         print(f"No changes: {db} already holds exactly these files ({result.rows_unchanged:,} figures).")
     else:
         print(f"Loaded into {db} (load {result.load_id}): {result.rows_added:,} new figures, "

@@ -12,6 +12,7 @@ Two loads at once are serialised by a lock file.
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import os
 import shutil
 from contextlib import contextmanager
@@ -75,6 +76,13 @@ class LoadResult:
     plan_changed: bool = False
     files: list[LoadedFile] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
+    # Nothing new was loaded, but the marts and views were rebuilt for a newer cipdash.
+    rebuilt: bool = False
+
+
+def _sql_fingerprint() -> str:
+    """Identifies the SQL that builds the marts and views (see build_info in schema.sql)."""
+    return hashlib.sha256("\0".join(sql(n) for n in ("schema", "marts", "views")).encode("utf-8")).hexdigest()
 
 
 def validate(plan_dir: Path = DEFAULT_PLAN_DIR, data_dir: Path = DEFAULT_DATA_DIR) -> Validated:
@@ -200,9 +208,16 @@ def _apply(con: duckdb.DuckDBPyConnection, checked: Validated, plan_dir: Path, d
     plan_changed = _plan_changed(con)
     result = LoadResult(bool(added or revised or plan_changed), None, added, revised, same, plan_changed,
                         checked.files, checked.warnings)
+    fingerprint = _sql_fingerprint()
+    built = con.execute("select value from build_info where key = 'sql_sha256'").fetchone()
     if not result.changed:
-        # Loading the same files twice changes nothing: not even the load log.
-        con.execute("rollback")
+        if built is not None and built[0] == fingerprint:
+            # Loading the same files twice changes nothing: not even the load log.
+            con.execute("rollback")
+            return result
+        # The same files, but a newer cipdash: rebuild its marts and views, log no load.
+        _build(con, fingerprint)
+        result.changed = result.rebuilt = True
         return result
 
     load_id = con.execute("select coalesce(max(load_id), 0) + 1 from loads").fetchone()[0]
@@ -223,9 +238,16 @@ def _apply(con: duckdb.DuckDBPyConnection, checked: Validated, plan_dir: Path, d
     con.register("files_frame", files)
     con.execute("insert into load_files select $load_id, file, sha256, rows, $loaded_at from files_frame", params)
     con.unregister("files_frame")
-    for statement in statements("marts") + statements("views"):
-        con.execute(statement)
-    con.execute("commit")
-    con.execute("checkpoint")
+    _build(con, fingerprint)
     result.load_id = load_id
     return result
+
+
+def _build(con: duckdb.DuckDBPyConnection, fingerprint: str) -> None:
+    """(Re)build the marts and views, record which SQL built them, commit."""
+    for statement in statements("marts") + statements("views"):
+        con.execute(statement)
+    con.execute("delete from build_info where key = 'sql_sha256'")
+    con.execute("insert into build_info values ('sql_sha256', $sha)", {"sha": fingerprint})
+    con.execute("commit")
+    con.execute("checkpoint")

@@ -209,6 +209,26 @@ def test_the_same_figures_written_differently_change_nothing(tmp_path):
     assert sha256(db) == before
 
 
+def test_the_same_files_after_a_code_update_rebuild_the_views(tmp_path):
+    """A database built by an older cipdash (other marts, a view missing) gets this
+    version's marts and views from a load of unchanged files, without a new load entry."""
+    db = tmp_path / "db.duckdb"
+    plan_dir, data_dir = write_plan(tmp_path)
+    load(plan_dir, data_dir, db)
+    con = duckdb.connect(str(db))
+    con.execute("drop view load_log")
+    con.execute("update build_info set value = 'an older version'")
+    con.close()
+    result = load(plan_dir, data_dir, db)
+    assert result.changed and result.rebuilt and result.load_id is None
+    assert rows(db, "select count(*) from load_log") == [(7,)]
+    assert rows(db, "select count(*) from loads") == [(1,)]
+    before = sha256(db)
+    again = load(plan_dir, data_dir, db)
+    assert not again.changed and not again.rebuilt
+    assert sha256(db) == before
+
+
 # --------------------------------------------------------------------------- big loads
 
 def write_big(root: Path, teams: int = 200, months: int = 220, bump: int = 0) -> tuple[Path, Path, int]:

@@ -154,3 +154,11 @@ create table if not exists load_files (
     rows bigint,
     loaded_at timestamp
 );
+
+-- Which version of the loader's SQL built the marts and views: a sha256 of schema.sql,
+-- marts.sql and views.sql. A load that brings nothing new still rebuilds them when the
+-- dashboard's code has changed since, so a new view is there after the next load.
+create table if not exists build_info (
+    key varchar,
+    value varchar
+);
