@@ -191,17 +191,24 @@ def browser():
         b.close()
 
 
-@pytest.fixture
-def page(browser):
-    """A fresh context (a new Streamlit session) with a tall viewport; page.errors collects
-    uncaught JavaScript exceptions."""
+@pytest.fixture(scope="session")
+def browser_context(browser):
+    """One context for the run, so Streamlit's static files come from the browser's cache."""
     context = browser.new_context(viewport=VIEWPORT, reduced_motion="reduce")
     context.set_default_timeout(WAIT_MS)
-    pg = context.new_page()
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def page(browser_context):
+    """A new tab, so a new Streamlit session (session state is per tab); page.errors
+    collects uncaught JavaScript exceptions."""
+    pg = browser_context.new_page()
     pg.errors = []
     pg.on("pageerror", lambda exc: pg.errors.append(str(exc)))
     yield pg
-    context.close()
+    pg.close()
 
 
 @pytest.fixture

@@ -2,6 +2,8 @@
 computed from the sample plan and extracts."""
 from __future__ import annotations
 
+from urllib.parse import quote
+
 import pytest
 from playwright.sync_api import expect
 
@@ -73,16 +75,27 @@ def test_teams_shows_scope_figures_league_and_heatmap(app, page, shot):
     body = opened(app, page, shot, "teams")
     first_area = sorted(sample.teams()["service_area"].unique())[0]
     expect(body.locator("h3").filter(has_text=f"{first_area}: every measure against the team target")).to_be_visible()
+    expect(after_heading(page, f"{first_area}: every measure against the team target")).to_be_visible()
     expect(body.locator("h3").filter(has_text="League of all teams")).to_be_visible()
-    titles = chart_titles(page)
-    assert any(": teams ranked, " in t for t in titles), titles
-    assert any(t.endswith(": teams by month") for t in titles), titles
     league = body.locator(".js-plotly-plot").filter(has_text="teams ranked").first
     expect(league).to_be_visible()
-    # Every team is in the league (the bar labels), for a measure with team figures.
+    # Every team with figures for the first measure is in the league (the bar labels).
+    figures = sample.extracts()
+    measure = sample.measures()["measure_id"].iloc[0]
+    latest = figures[figures["measure_id"] == measure]["period_end"].max()
+    ranked = figures[(figures["measure_id"] == measure) & (figures["period_end"] == latest)
+                     & (figures["team_id"] != "ALL")]["team_id"]
     text = league.text_content()
-    in_league = [n for n in sample.team_names().values() if n in text]
-    assert len(in_league) >= 2, text[:500]
+    missing = [sample.team_names()[t] for t in ranked if sample.team_names()[t] not in text]
+    assert not missing, f"not in the league: {missing}"
+
+    # A service area with team figures for that measure also gets the team-by-month heat map.
+    area = sample.teams().set_index("team_id").loc[ranked.iloc[0], "service_area"]
+    open_page(page, f"{app.url}/teams?scope=area:{quote(area)}")
+    shot("heatmap")
+    assert_healthy(page, f"the Teams page for {area}")
+    titles = chart_titles(page)
+    assert any(t.endswith(": teams by month") for t in titles), titles
 
 
 def test_recommendation_shows_ratings_and_evidence(app, page, shot):
