@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime
+import logging
 import math
 import os
 import shutil
@@ -61,6 +62,18 @@ RENDER_TIMEOUT_S = 90
 # stays bounded; the images are byte-identical either way (tests/test_exports_images.py).
 RELOAD_EVERY = 25
 FORMATS = ("png", "svg")
+
+
+class _ByeFilter(logging.Filter):
+    """Chromium's pipe wrapper ends with "{bye}"; when it arrives in the same read as a last
+    message, choreographer logs a JSON decoding traceback (and ignores it) as the browser
+    closes. Keep that off a command's standard error; every other record passes."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith("JSONError decoding message")
+
+
+logging.getLogger("choreographer.channels.pipe").addFilter(_ByeFilter())
 
 
 class ImageExportError(RuntimeError):
