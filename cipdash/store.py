@@ -113,9 +113,13 @@ def _fsync(path: Path) -> None:
 
 
 def _remove_leftovers(db_path: Path) -> None:
-    """Temporary files of a load that was killed: never the live file."""
+    """Temporary files of a load that was killed: never the live file. Includes the
+    folder DuckDB spills to under memory pressure (<file>.tmp), named after the copy."""
     for p in db_path.parent.glob(db_path.name + ".tmp-*"):
-        p.unlink(missing_ok=True)
+        if p.is_dir() and not p.is_symlink():
+            shutil.rmtree(p, ignore_errors=True)
+        else:
+            p.unlink(missing_ok=True)
 
 
 def load(plan_dir: Path = DEFAULT_PLAN_DIR, data_dir: Path = DEFAULT_DATA_DIR, db_path: Path | None = None,

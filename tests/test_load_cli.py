@@ -177,8 +177,10 @@ def test_summary_without_a_database_cannot_run(project):
 
 @pytest.fixture
 def loaded(project) -> Path:
+    from cipdash.store import load
+
     db = project / "cip.duckdb"
-    assert cli("load", "--plan", "cip_data", "--data", "data", "--db", str(db), cwd=project).returncode == 0
+    load(project / "cip_data", project / "data", db)
     return db
 
 
