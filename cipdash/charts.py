@@ -183,7 +183,8 @@ def trend_chart(measure: dict, series: pd.DataFrame, targets: pd.DataFrame, benc
 
     shown = ([AUTHORITY_TEAM] if show_authority else []) + [t for t in teams if t != AUTHORITY_TEAM]
     for i, team_id in enumerate(shown):
-        label = "Whole authority" if team_id == AUTHORITY_TEAM else plot_text(team_names.get(team_id, team_id))
+        raw_label = "Whole authority" if team_id == AUTHORITY_TEAM else str(team_names.get(team_id, team_id))
+        label = plot_text(raw_label)  # plotly reads tags; the figures table shows the name as it is
         colour = AUTHORITY_COLOUR if team_id == AUTHORITY_TEAM else TEAM_COLOURS[(i - 1) % len(TEAM_COLOURS)]
         dash = "solid" if team_id == AUTHORITY_TEAM else TEAM_DASHES[(i - 1) % len(TEAM_DASHES)]
         width = 3.5 if team_id == AUTHORITY_TEAM else 2
@@ -194,13 +195,14 @@ def trend_chart(measure: dict, series: pd.DataFrame, targets: pd.DataFrame, benc
         for period_type, pts in by_type.items():
             monthly = period_type == "month"
             trace_name = label if monthly else f"{label} ({PERIOD_NAMES[period_type]})"
+            series_name = raw_label if monthly else f"{raw_label} ({PERIOD_NAMES[period_type]})"
             fig.add_trace(_trace(
                 "scatter", x=[p["period_end"] for p in pts], y=[p["value"] for p in pts], name=trace_name,
                 mode="lines+markers",
                 line=dict(color=colour, width=width, dash=dash if monthly else "dot"),
                 marker=dict(size=5 if monthly else 10, symbol="circle" if monthly else "diamond-open"),
                 hovertemplate=_hover(unit)))
-            plotted.extend({"series": trace_name, "team_id": team_id, "period_end": p["period_end"],
+            plotted.extend({"series": series_name, "team_id": team_id, "period_end": p["period_end"],
                             "period": period_label(p["period_end"], period_type), "period_type": period_type,
                             "value": p["value"], "numerator": p.get("numerator"),
                             "denominator": p.get("denominator")} for p in pts)

@@ -57,3 +57,7 @@ def test_hostile_text_is_shown_literally(hostile_app, page, shot, name):
     if name != "data":
         for literal in LITERALS:
             assert literal in visible, f"{literal!r} is not visible text on the {name} page"
+    # Escaped once for plotly is right inside a chart; escaped text in a table or a
+    # paragraph ("&lt;script&gt;") is not literal.
+    for escaped in ("&lt;", "&gt;", "&amp;", "&quot;"):
+        assert escaped not in visible and escaped not in tables, f"{escaped!r} shown on the {name} page"
