@@ -73,7 +73,17 @@ class _ByeFilter(logging.Filter):
         return not str(record.msg).startswith("JSONError decoding message")
 
 
-logging.getLogger("choreographer.channels.pipe").addFilter(_ByeFilter())
+_BYE_FILTER = _ByeFilter()
+
+
+def _quiet_bye() -> None:
+    """Install the filter on choreographer's logger — after choreographer is imported, so
+    the logger is the logistro one it made (asking logging first would make a plain one)."""
+    import choreographer.channels.pipe  # noqa: F401  (creates the logger)
+
+    logger = logging.getLogger("choreographer.channels.pipe")
+    if _BYE_FILTER not in logger.filters:
+        logger.addFilter(_BYE_FILTER)
 
 
 class ImageExportError(RuntimeError):
@@ -197,6 +207,7 @@ def _kaleido_class():
     back to kaleido's own behaviour if a later kaleido no longer has the hook."""
     import kaleido
 
+    _quiet_bye()
     base = kaleido.Kaleido
     if not hasattr(base, "_return_kaleido_tab"):
         return base
