@@ -22,7 +22,6 @@ AXE_JS = HERE / "node_modules" / "axe-core" / "axe.min.js"
 WAIT_MS = 30_000
 
 
-
 def dashboard_pages() -> dict[str, str]:
     """Every page dashboard.py's st.navigation declares: its file's name (overview, data,
     exports, ...) and its url path. Read from dashboard.py, so a page added there is
