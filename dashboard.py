@@ -14,6 +14,6 @@ st.navigation({
     ],
     "Data": [
         st.Page("pages/data.py", title="Data", icon=":material/database:", url_path="data"),
-        st.Page("pages/exports.py", title="Report pack", icon=":material/description:", url_path="report-pack"),
+        st.Page("pages/exports.py", title="Report pack", icon=":material/description:", url_path="exports"),
     ],
 }).run()

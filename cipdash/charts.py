@@ -18,11 +18,13 @@ import plotly.graph_objects as go
 from .cells import AUTHORITY_TEAM, RAG_NAMES
 from .formatting import format_value, month_label, period_label, target_label
 
-# Okabe-Ito, without yellow (too pale on white for lines).
+# Okabe-Ito and Tol hues, without the pale ones (too faint on white for lines).
 AUTHORITY_COLOUR = "#000000"
-TEAM_COLOURS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#7F7F7F")
+# Each at least 3:1 against white (WCAG 1.4.11), hues told apart with colour-vision deficiencies.
+TEAM_COLOURS = ("#0072B2", "#D55E00", "#117733", "#882255", "#332288", "#AA4499", "#7F7F7F")
 TEAM_DASHES = ("solid", "dash", "dot", "dashdot", "longdash", "longdashdot")
 TARGET_COLOUR = "#C00000"
+MET_COLOUR, NOT_MET_COLOUR = "#0072B2", "#D55E00"  # bars also say "met" / "not met"
 BENCHMARK_COLOUR = "#6A3D9A"
 # RAG marks: colour-blind-safe hues, and always a distinct shape and the word as well.
 RAG_COLOURS = {"R": "#D55E00", "A": "#E69F00", "G": "#009E73"}
@@ -32,6 +34,7 @@ HEATMAP_SCALE = "Cividis"  # perceptually uniform and colour-blind safe
 FONT = dict(family="Arial, Helvetica, sans-serif", size=13, color="#1f1f1f")
 CHART_HEIGHT = 440
 GRID_COLOUR = "#e6e6e6"
+MONTH_TICKS = "%b %Y"  # never a time of day, even for a single point
 AXIS_COLOUR = "#8c8c8c"
 
 PERIOD_NAMES = {"month": "monthly", "quarter": "quarterly", "year": "annual"}
@@ -139,8 +142,10 @@ def _layout(fig: "_Figure", title: str, unit: str, height: int = CHART_HEIGHT) -
         legend=dict(orientation="h", yanchor="top", y=-0.12, xanchor="left", x=0),
         hovermode="closest",
     )
-    fig.update_xaxes(showgrid=True, gridcolor=GRID_COLOUR, linecolor=AXIS_COLOUR, zeroline=False)
-    fig.update_yaxes(showgrid=True, gridcolor=GRID_COLOUR, linecolor=AXIS_COLOUR, zeroline=False)
+    # Tick labels in the body text colour: grey ticks fail contrast for small text.
+    ticks = dict(color=FONT["color"], size=12)
+    fig.update_xaxes(showgrid=True, gridcolor=GRID_COLOUR, linecolor=AXIS_COLOUR, zeroline=False, tickfont=ticks)
+    fig.update_yaxes(showgrid=True, gridcolor=GRID_COLOUR, linecolor=AXIS_COLOUR, zeroline=False, tickfont=ticks)
     if unit == "percent":
         fig.update_yaxes(ticksuffix="%")
     fig.update_yaxes(title_text={"percent": "Per cent", "weeks": "Weeks", "days": "Days", "count": "Count",
@@ -251,6 +256,7 @@ def trend_chart(measure: dict, series: pd.DataFrame, targets: pd.DataFrame, benc
 
     title = f"{plot_text(name)}, to {month_label(as_at)}"
     _layout(fig, title, unit)
+    fig.update_xaxes(type="date", tickformat=MONTH_TICKS)
     data = pd.DataFrame(plotted, columns=["series", "team_id", "period_end", "period", "period_type", "value",
                                           "numerator", "denominator"])
     alt = describe_trend(name, unit, records, shown, team_names, target_notes, sorted(comparators))
@@ -297,7 +303,7 @@ def league_chart(measure: dict, league: pd.DataFrame, period: str, as_at: date) 
 
     met = [meets(v, target, measure["polarity"]) for v in df["value"]]
     words = ["" if m is None else (" – met" if m else " – not met") for m in met]
-    colours = [TEAM_COLOURS[0] if m in (True, None) else TEAM_COLOURS[5] for m in met]
+    colours = [MET_COLOUR if m in (True, None) else NOT_MET_COLOUR for m in met]
     fig = _Figure(_trace("bar", 
         x=df["value"], y=[plot_text(n) for n in df["team_name"]], orientation="h", marker=dict(color=colours),
         text=[format_value(v, unit) + w for v, w in zip(df["value"], words)], textposition="outside",
@@ -383,7 +389,8 @@ def rating_timeline_chart(rec_id: str, history: pd.DataFrame, as_at: date) -> Ch
             rows.append({"rating": kind, "as_at": pd.Timestamp(r.as_at).date(),
                          "month": month_label(pd.Timestamp(r.as_at).date()), "rag": RAG_NAMES[getattr(r, kind)]})
     title = f"Recommendation {plot_text(rec_id)}: ratings over time"
-    _layout(fig, title, "number", height=300)
+    _layout(fig, title, "number", height=320)
+    fig.update_xaxes(type="date", tickformat=MONTH_TICKS)
     # Room below each row for the word under its mark.
     fig.update_yaxes(categoryorder="array", categoryarray=["Impact", "Implementation"], title_text="",
                      range=[-0.7, 1.5])
@@ -437,6 +444,7 @@ def spc_chart(measure: dict, result, as_at: date, target: float | None = None, t
                                  line=dict(color=TARGET_RED, width=2, dash="dot"), hovertemplate=label + "<extra></extra>"))
     title = f"{plot_text(measure['name'])}: SPC ({method_label}), to {month_label(as_at)}"
     _layout(fig, title, unit)
+    fig.update_xaxes(type="date", tickformat=MONTH_TICKS)
     records = pd.DataFrame(result.to_records())
     records["reading"] = records["point_type"].map(SPC_NAMES)
     records["rules"] = records["rules"].map(lambda r: ", ".join(r))

@@ -195,3 +195,8 @@ def format_change(delta, unit: str) -> str:
         return MISSING
     places, suffix = UNITS[key]
     return _number(delta, places, signed=True) + CHANGE_SUFFIX.get(key, suffix)
+
+
+def plural(n: int, noun: str) -> str:
+    """"1 new figure", "2,345 new figures"."""
+    return f"{n:,} {noun}" + ("" if n == 1 else "s")

@@ -157,6 +157,49 @@ def revisions(snap: Snapshot) -> pd.DataFrame:
     return snap.query("revisions")
 
 
+def _month(value) -> str:
+    from .formatting import month_label
+
+    d = _date(value)
+    return month_label(d) if d else "–"
+
+
+def _when(value) -> str:
+    return "–" if value is None or pd.isna(value) else pd.Timestamp(value).strftime("%d %b %Y %H:%M UTC")
+
+
+def coverage_table(snap: Snapshot) -> pd.DataFrame:
+    """What is loaded, per measure, in the Data page's words."""
+    df = coverage(snap)
+    return pd.DataFrame({
+        "Measure": df["name"], "Measure id": df["measure_id"],
+        "Figures": df["rows"].fillna(0).astype(int), "Teams": df["teams"].fillna(0).astype(int),
+        "Latest period": [_month(d) for d in df["latest_period_end"]],
+        "Monthly from": [_month(d) for d in df["first_month"]], "Monthly to": [_month(d) for d in df["last_month"]],
+        "Months missing": df["missing_count"].fillna(0).astype(int),
+        "Which months": df["missing_months"].fillna(""),
+    })
+
+
+def load_log_table(snap: Snapshot) -> pd.DataFrame:
+    df = load_log(snap)
+    return pd.DataFrame({
+        "Load": df["load_id"], "Loaded": [_when(t) for t in df["loaded_at"]], "File": df["file"],
+        "Rows": df["rows"], "New figures": df["rows_added"], "Revised": df["rows_revised"],
+        "Plan changed": df["plan_changed"].map({True: "yes", False: "no"}), "SHA-256": df["sha256"],
+    })
+
+
+def revisions_table(snap: Snapshot) -> pd.DataFrame:
+    df = revisions(snap)
+    return pd.DataFrame({
+        "Measure id": df["measure_id"], "Team": df["team_id"], "Period end": [_date(d) for d in df["period_end"]],
+        "Period type": df["period_type"], "Earlier value": df["earlier_value"], "Value now": df["current_value"],
+        "Earlier file": df["earlier_file"], "Earlier loaded": [_when(t) for t in df["earlier_loaded_at"]],
+        "Replaced": [_when(t) for t in df["replaced_at"]],
+    })
+
+
 @dataclass(frozen=True)
 class Scope:
     """Whose figures a view shows: the whole authority, a service area or one team."""
@@ -271,6 +314,9 @@ def headline_cards(snap: Snapshot, as_at: date, team: str = AUTHORITY_TEAM) -> l
             "measure_id": f["measure_id"], "name": f["name"], "unit": f["unit"], "polarity": f["polarity"],
             "value": format_value(f["latest_value"], f["unit"]), "period": period,
             "change": format_change(f["change"], f["unit"]) if has_previous else None,
+            # Blue for better, orange for worse (colour-blind safe; the arrow and sign say it too).
+            "delta_colour": ("gray" if not has_previous or f["change"] == 0 else
+                             "orange" if f["worsening"] else "blue"),
             "since": period_label(_date(f["previous_period_end"]), f["period_type"]) if has_previous else None,
             "target": target_label(f["target"], f["unit"], _date(f["target_date"])) if has_target else "No target set",
             "status": STATUS_WORDS.get(f["status"], ""),

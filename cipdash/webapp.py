@@ -191,7 +191,8 @@ def spc_badges(reading) -> None:
 def show_chart(chart: Chart, key: str, table_label: str = "The figures in this chart",
                downloads: bool = True) -> None:
     """The chart, its text alternative, its data as a table, and download buttons."""
-    st.plotly_chart(chart.figure, key=key, alt=chart.alt, config={"displaylogo": False})
+    # theme=None: the chart's own layout (dark tick labels, our palette), not Streamlit's greys.
+    st.plotly_chart(chart.figure, key=key, alt=chart.alt, theme=None, config={"displaylogo": False})
     st.caption(md_text(chart.alt))
     with st.expander(table_label):
         st.dataframe(chart.data, hide_index=True, key=f"{key}-table")

@@ -5,6 +5,7 @@ import streamlit as st
 from cipdash import queries, uploads
 from cipdash.errors import LoadFailed
 from cipdash.store import resolve_db
+from cipdash.formatting import plural
 from cipdash.webapp import md_text, page_context
 
 
@@ -14,8 +15,13 @@ def upload_section():
     st.caption(f"Files are checked with everything already in the extracts folder, as the next monthly load "
                f"will see them, and loaded only if every file is valid. Accepted files are kept in the extracts "
                f"folder. CSV only, up to {uploads.MAX_UPLOAD_MB} MB each.")
-    files = st.file_uploader("Extract CSV files", type=["csv"], accept_multiple_files=True, key="upload",
-                             max_upload_size=uploads.MAX_UPLOAD_MB)
+    done = st.session_state.pop("upload_done", None)
+    if done:
+        st.success(done)
+    # A fresh uploader after a successful load, so the loaded files are not offered again.
+    round_ = st.session_state.setdefault("upload_round", 0)
+    files = st.file_uploader("Extract CSV files", type=["csv"], accept_multiple_files=True,
+                             key=f"upload-{round_}", max_upload_size=uploads.MAX_UPLOAD_MB)
     if not files:
         return
     check = uploads.check_upload([(f.name, f.getvalue()) for f in files], plan_dir, data_dir)
@@ -41,21 +47,24 @@ def upload_section():
             st.dataframe(pd.DataFrame([p.as_row() for p in failed.problems]), hide_index=True)
             return
         if result.changed:
-            st.success(f"Loaded: {result.rows_added:,} new figures, {result.rows_revised:,} revised "
-                       f"(earlier values kept), {result.rows_unchanged:,} unchanged.")
+            done = (f"Loaded: {plural(result.rows_added, 'new figure')}, {result.rows_revised:,} revised "
+                    f"(earlier values kept), {result.rows_unchanged:,} unchanged.")
         else:
-            st.info("These files hold nothing new: the database already has exactly these figures.")
+            done = "These files hold nothing new: the database already has exactly these figures."
+        st.session_state["upload_done"] = done
+        st.session_state["upload_round"] = round_ + 1
+        st.rerun()
 
 
 def data_page():
     ctx = page_context()
     st.title("Data")
     st.subheader("What is loaded")
-    st.dataframe(ctx.get(queries.coverage), hide_index=True, key="coverage")
+    st.dataframe(ctx.get(queries.coverage_table), hide_index=True, key="coverage")
     st.subheader("Load log")
-    st.dataframe(ctx.get(queries.load_log), hide_index=True, key="load-log")
+    st.dataframe(ctx.get(queries.load_log_table), hide_index=True, key="load-log")
     st.subheader("Revisions")
-    revisions = ctx.get(queries.revisions)
+    revisions = ctx.get(queries.revisions_table)
     if revisions.empty:
         st.caption("No figure has been restated by a later load yet.")
     else:

@@ -44,7 +44,7 @@ def measures_page():
         return
     measure_id = choose_measure(ctx, all_measures, ctx.get(queries.recommendations))
     measure = all_measures.set_index("measure_id").loc[measure_id].to_dict() | {"measure_id": measure_id}
-    if measure.get("definition"):
+    if isinstance(measure.get("definition"), str) and measure["definition"].strip():
         st.caption("How it is counted: " + md_text(measure["definition"]))
     chosen, names = choose_teams(ctx.get(queries.teams))
     series = ctx.get(queries.measure_series, measure_id, ctx.as_at, tuple(chosen))

@@ -38,7 +38,7 @@ def headline_cards(cards):
         for col, card in zip(st.columns(CARDS_PER_ROW), cards[start:start + CARDS_PER_ROW]):
             with col:
                 st.metric(md_text(card["name"]), card["value"], delta=card["change"],
-                          delta_color="normal" if card["polarity"] == "higher_better" else "inverse",
+                          delta_color=card["delta_colour"],
                           delta_description=f"since {card['since']}" if card["change"] else None,
                           help=md_text(f"{card['name']}. {card['period']} figure."), border=True,
                           chart_data=card["sparkline"], chart_type="line")

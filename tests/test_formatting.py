@@ -155,3 +155,11 @@ def test_target_label():
 )
 def test_format_change(delta, unit, expected):
     assert format_change(delta, unit) == expected
+
+
+def test_plural():
+    from cipdash.formatting import plural
+
+    assert plural(1, "new figure") == "1 new figure"
+    assert plural(0, "new figure") == "0 new figures"
+    assert plural(2345, "file") == "2,345 files"

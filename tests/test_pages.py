@@ -193,15 +193,15 @@ def test_recommendation_page_shows_text_literally_with_line_breaks(sample_db):
 
 def test_data_page_lists_every_measure_and_the_load_log(sample_db):
     at = run_page("data")
-    coverage = frame(at, "missing_months")
+    coverage = frame(at, "Months missing")
     assert len(coverage) == len(pd.read_csv(PLAN / "measures.csv"))
-    log = frame(at, "sha256")
+    log = frame(at, "SHA-256")
     files = list(PLAN.glob("*.csv")) + list(PLAN.glob("*.toml")) + list(DATA.glob("*.csv")) + \
         list((DATA / "benchmarks").glob("*.csv"))
     assert len(log) == len(files)
     rows = extract_rows()
     counts = rows.groupby("measure_id").size()
-    got = coverage.set_index("measure_id")["rows"]
+    got = coverage.set_index("Measure id")["Figures"]
     assert got["assessment_timeliness"] == counts["assessment_timeliness"]
 
 

@@ -80,7 +80,9 @@ def test_good_upload_is_loaded_logged_and_kept(upload_app, page, shot):
     wait_for_app(page)
     shot("loaded")
     assert_healthy(page, "the Data page after loading an upload")
-    expect(loaded).to_contain_text("Loaded: 1 new figures, 0 revised")
+    expect(loaded).to_contain_text("Loaded: 1 new figure, 0 revised")
+    # The loaded file is not offered again.
+    expect(page.get_by_role("button", name="Load these files")).to_have_count(0)
     # Kept beside the other extracts, byte for byte, for the next scheduled load.
     assert (upload_app.data_dir / name).read_bytes() == text.encode("utf-8")
     # The load log has a new load, with the uploaded file in it.
