@@ -35,7 +35,6 @@ AUTHORITY_LABEL = "Whole authority"
 PACK_TITLE = "Monthly performance pack"
 MAX_TEAMS_PER_CHART = 7  # one line per colour of the palette; more is unreadable
 NOT_JUDGED = "Not yet judged"
-NOT_RATED = "Not rated"
 
 SUPPRESSION_NOTE = (
     "Published version: small numbers are suppressed, following the Department for Education's "
