@@ -18,7 +18,7 @@ import duckdb
 import pandas as pd
 
 from .errors import DatabaseUnavailable
-from .sqlfiles import sql
+from .sqlfiles import build_fingerprint, sql
 
 REBUILD_HINT = "Build it from the plan and extracts with:  python -m cipdash load"
 
@@ -52,12 +52,22 @@ class Snapshot:
             self._instance.execute("attach ? as cip (read_only)", [str(self.path)])
             self._instance.execute("use cip")
             self._instance.execute("select count(*) from loads").fetchone()
+            built = self._instance.execute(
+                "select value from build_info where key = 'sql_sha256'").fetchone() if self._instance.execute(
+                "select count(*) from duckdb_tables() where database_name = 'cip' and table_name = 'build_info'"
+            ).fetchone()[0] else None
         except duckdb.Error as exc:
             self._instance.close()
             raise DatabaseUnavailable(
                 f"The database at {self.path} cannot be read ({str(exc).splitlines()[0]}). Move it aside, then "
                 f"rebuild it: python -m cipdash load (the figures come back from cip_data/ and data/; "
                 f"revision history held only in the old file is not).") from None
+        if built is None or built[0] != build_fingerprint():
+            self._instance.close()
+            # The pages' queries expect the marts and views of this version of the code.
+            raise DatabaseUnavailable(
+                f"The database at {self.path} was built by another version of the dashboard. Bring it up to "
+                f"date with: python -m cipdash load (nothing is lost: the figures and their history stay).")
 
     def query(self, name: str, **params) -> pd.DataFrame:
         """Run the query file cipdash/sql/queries/<name>.sql with bound parameters."""
