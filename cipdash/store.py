@@ -26,7 +26,7 @@ import pandas as pd
 from .errors import DatabaseUnavailable, LoadFailed, Problem, Problems
 from .extracts import Extracts, read_extracts
 from .plan import LoadedFile, Plan, read_plan
-from .sqlfiles import sql, statements
+from .sqlfiles import build_fingerprint, sql, statements
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 DEFAULT_PLAN_DIR = PROJECT_DIR / "cip_data"
@@ -82,7 +82,7 @@ class LoadResult:
 
 def _sql_fingerprint() -> str:
     """Identifies the SQL that builds the marts and views (see build_info in schema.sql)."""
-    return hashlib.sha256("\0".join(sql(n) for n in ("schema", "marts", "views")).encode("utf-8")).hexdigest()
+    return build_fingerprint()
 
 
 def validate(plan_dir: Path = DEFAULT_PLAN_DIR, data_dir: Path = DEFAULT_DATA_DIR) -> Validated:
