@@ -12,7 +12,6 @@ Two loads at once are serialised by a lock file.
 from __future__ import annotations
 
 import fcntl
-import hashlib
 import os
 import shutil
 from contextlib import contextmanager
