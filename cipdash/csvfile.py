@@ -14,6 +14,7 @@ import csv
 import hashlib
 import io
 import os
+import re
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -88,6 +89,10 @@ class Table:
         return Problem(self.file, int(line), self.column(name), name, message, hint, severity)
 
 
+def _rows_text(n: int) -> str:
+    return "1 row with" if n == 1 else f"{n:,} rows with"
+
+
 def _position(text_before: str) -> tuple[int, int]:
     line = text_before.count("\n") + 1
     column = len(text_before) - (text_before.rfind("\n") + 1) + 1
@@ -118,6 +123,183 @@ def decode(raw: bytes, file: str, problems: Problems) -> str | None:
     return _check_utf8(raw, file, problems)
 
 
+# Files that are plainly not CSV, known by their first bytes (checked before anything else,
+# so a workbook saved into data/ by mistake is named as one rather than as "not UTF-8").
+_SIGNATURES = (
+    (b"\x89PNG\r\n\x1a\n", "a PNG image"),
+    (b"PK\x03\x04", "a zip file, such as an Excel workbook (.xlsx)"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "an old Excel workbook (.xls) or another Office file"),
+    (b"%PDF", "a PDF document"),
+    (b"\x1f\x8b", "a gzip-compressed file"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF8", "a GIF image"),
+    (b"\xff\xfe\x00\x00", "UTF-32 text"),
+    (b"\x00\x00\xfe\xff", "UTF-32 text"),
+    (b"\xff\xfe", "UTF-16 text (Excel's 'Unicode Text')"),
+    (b"\xfe\xff", "UTF-16 text"),
+)
+SAVE_AS_CSV = "in Excel use Save As > 'CSV UTF-8 (Comma delimited)'"
+
+# Characters that are not text: C0 controls other than tab, line feed and carriage return,
+# DEL, C1 controls (U+0080-U+009F, the mark of Windows-1252 text converted wrongly) and the
+# non-characters U+FFFE/U+FFFF. None belongs in a CSV, and Word, PowerPoint and PDF
+# exports cannot hold them, so they are errors here rather than surprises later.
+_CONTROL = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]|\xc2[\x80-\x9f]|\xef\xbf[\xbe\xbf]")
+_BARE_CR = re.compile(rb"\r(?!\n)")
+_COMMA, _LF, _CR, _QUOTE = 0x2C, 0x0A, 0x0D, 0x22
+
+
+def _not_csv(raw: bytes) -> str | None:
+    for signature, kind in _SIGNATURES:
+        if raw.startswith(signature):
+            return kind
+    return None
+
+
+def _place(body: bytes, pos: int) -> tuple[int, int]:
+    """(line, CSV column) of byte `pos`: the line as an editor counts it, the column as the
+    number of commas outside quotes before it on that line, plus one."""
+    start = body.rfind(b"\n", 0, pos) + 1
+    inside = body.count(b'"', 0, start) % 2 == 1
+    column = 1
+    for byte in body[start:pos]:
+        if byte == _QUOTE:
+            inside = not inside
+        elif byte == _COMMA and not inside:
+            column += 1
+    return body.count(b"\n", 0, start) + 1, column
+
+
+_NOT_CONTROL = bytes(b for b in range(256) if b >= 0x20 and b != 0x7F or b in (0x09, _LF, _CR))
+_C1 = re.compile(rb"\xc2[\x80-\x9f]")
+_NONCHAR = re.compile(rb"\xef\xbf[\xbe\xbf]")
+
+
+def _control_positions(body: bytes) -> np.ndarray:
+    """Byte offsets where a character that is not text starts. Fast for the usual case of
+    none: deleting every other byte leaves nothing."""
+    found = np.zeros(0, dtype=np.int64)
+    if body.translate(None, _NOT_CONTROL):
+        data = np.frombuffer(body, dtype=np.uint8)
+        found = np.flatnonzero(((data < 0x20) & (data != 0x09) & (data != _LF) & (data != _CR)) | (data == 0x7F))
+    if not body.isascii():
+        extra = [m.start() for rx in (_C1, _NONCHAR) for m in rx.finditer(body)]
+        if extra:
+            found = np.sort(np.concatenate([found, np.array(extra, dtype=np.int64)]))
+    return found
+
+
+def _control_characters(body: bytes, file: str, problems: Problems) -> bool:
+    """Report the first character that is not text (and how many there are); True if any."""
+    found = _control_positions(body)
+    if not len(found):
+        return False
+    count, start = len(found), int(found[0])
+    match = _CONTROL.match(body, start)
+    code = ord(match.group().decode("utf-8")) if match.group()[0] >= 0x80 else match.group()[0]
+    line, column = _place(body, start)
+    what = f"a control character (U+{code:04X}), which is not text" if count == 1 else \
+        f"{count:,} control characters, which are not text; the first (U+{code:04X}) is here"
+    if code == 0:
+        hint = "a CSV file has no NUL bytes: this may be UTF-16 ('Unicode Text') or not a text file; " + SAVE_AS_CSV
+    elif 0x80 <= code <= 0x9F:
+        hint = ("this is the mark of Windows-1252 text (curly quotes, dashes) converted to UTF-8 wrongly; "
+                "save the original again as 'CSV UTF-8 (Comma delimited)'")
+    else:
+        hint = "remove it: such characters come from pasting from other programs and are not text"
+    problems.add(Problem(file, line, column, "", f"the file contains {what}", hint))
+    return True
+
+
+def _line_ends(body: bytes, file: str, problems: Problems) -> bytes | None:
+    """Line feeds (LF), CR LF, or a mix of the two are all line ends. A file whose only line
+    ends are carriage returns (old Mac Excel) is read with them as line ends, with a warning.
+    A carriage return on its own inside a file with line feeds is ambiguous (a line end to
+    some programs, a stray character to others): an error, unless it is inside quotes, where
+    it is part of the value. Returns the body to read, or None."""
+    if b"\r" not in body:
+        return body
+    if b"\n" not in body:
+        problems.add(Problem(file, 1, 1, "", "the lines end in carriage returns only (old Mac format); "
+                             "each was read as a line end", severity="warning"))
+        return body.replace(b"\r", b"\n")
+    if body.count(b"\r") == body.count(b"\r\n"):
+        return body
+    bad = False
+    for m in _BARE_CR.finditer(body):
+        if m.start() == len(body) - 1 or body.count(b'"', 0, m.start()) % 2 == 1:
+            continue  # the last byte of the file, or inside a quoted value
+        line, column = _place(body, m.start())
+        problems.add(Problem(file, line, column, "", "a carriage return (CR) on its own in the middle of a line",
+                             "remove it: a line break inside a value must be within double quotes"),
+                     rule="bare carriage return")
+        bad = True
+    return None if bad else body
+
+
+_DELIMITER = np.zeros(256, dtype=bool)
+_DELIMITER[[_COMMA, _LF, _CR, _QUOTE]] = True
+_EMPTY_THEN_TEXT = re.compile(rb'""[^,\r\n"]')
+
+
+def _quotes_look_sound(body: bytes) -> bool:
+    """A quick test, fast enough for every extract; False means "look closer": an odd
+    number of quotes, a quote with ordinary text on both sides, or two quotes followed by
+    text (an empty quoted value with text after it, or a doubled quote inside a value)."""
+    if body.count(b'"') % 2:
+        return False
+    data = np.frombuffer(body, dtype=np.uint8)
+    if len(data) > 2:
+        delimiter = _DELIMITER[data]
+        if ((data[1:-1] == _QUOTE) & ~(delimiter[:-2] | delimiter[2:])).any():
+            return False
+    return _EMPTY_THEN_TEXT.search(body) is None
+
+
+def _first_bad_quote(body: bytes) -> tuple[int, bool] | None:
+    """(offset, unclosed) of the first quote out of place, or None when the quoting is
+    sound. The i-th quote of a well-formed file opens a value when i is even (so follows a
+    comma, a line end or the start of the file) and closes it when i is odd (so comes
+    before a comma, a line end or the end); a doubled quote inside a value is a closing and
+    an opening together. (Bare carriage returns are checked before this.)"""
+    data = np.frombuffer(body, dtype=np.uint8)
+    quotes = np.flatnonzero(data == _QUOTE)
+    opening, closing = quotes[0::2], quotes[1::2]
+    before = np.where(opening > 0, data[np.maximum(opening - 1, 0)], _LF)
+    after = np.where(closing + 1 < len(data), data[np.minimum(closing + 1, len(data) - 1)], _LF)
+    bad = np.concatenate([opening[~_DELIMITER[before]], closing[~_DELIMITER[after]]])
+    if len(bad):
+        return int(bad.min()), False
+    if len(quotes) % 2:
+        return int(quotes[-1]), True
+    return None
+
+
+def _quoting(body: bytes, file: str, problems: Problems) -> bool:
+    """Quotes must open a value (right after a comma or at the start of a line), close it
+    (right before a comma or the end of a line), or be doubled inside it. Anything else
+    (text after a closing quote, a quote in the middle of a bare value, a space before an
+    opening quote, a quote never closed) is read differently by different programs, so it
+    is an error. True when the quoting is sound."""
+    if b'"' not in body or _quotes_look_sound(body):
+        return True
+    found = _first_bad_quote(body)
+    if found is None:
+        return True
+    pos, unclosed = found
+    line, column = _place(body, pos)
+    if unclosed:
+        problems.add(Problem(file, line, column, "", "a double quote (\") opens a value that is never closed",
+                             "check for an unclosed quote (\") here: a value in quotes needs a closing quote"))
+    else:
+        problems.add(Problem(file, line, column, "",
+                             "a double quote (\") in the middle of a value, or text between a closing quote "
+                             "and the next comma",
+                             'put the whole value in double quotes and double any quote inside it, e.g. '
+                             '"5"" screen"; leave no spaces between the quotes and the commas'))
+    return False
+
+
 def _records_slow(text: str, file: str, problems: Problems) -> list[tuple[int, list[str]]] | None:
     """Every record with the line it starts on; handles quoted commas and newlines."""
     out: list[tuple[int, list[str]]] = []
@@ -128,10 +310,15 @@ def _records_slow(text: str, file: str, problems: Problems) -> list[tuple[int, l
             out.append((last + 1, fields))
             last = reader.line_num
     except csv.Error as exc:
-        problems.add(
-            Problem(file, last + 1, 1, "", f"the file cannot be read as CSV here: {exc}",
-                    "check for an unclosed quote (\") on or before this line")
-        )
+        if "field larger than field limit" in str(exc):
+            problems.add(Problem(file, last + 1, 1, "",
+                                 f"a value is longer than {FIELD_SIZE_LIMIT // (1024 * 1024)} MB",
+                                 "no cell of a plan or extract is that long: check the file is the right one"))
+        else:
+            problems.add(
+                Problem(file, last + 1, 1, "", f"the file cannot be read as CSV here: {exc}",
+                        "check for an unclosed quote (\") on or before this line")
+            )
         return None
     return out
 
@@ -199,6 +386,8 @@ def _blank_constant(n: int) -> pa.DictionaryArray:
 def _separator_hint(header: list[str]) -> str:
     """Excel in some locales saves 'CSV' with semicolons; some systems export tabs."""
     line = ",".join(header)
+    if line.strip().lower().startswith("sep="):
+        return "delete the first line (Excel's 'sep=' line): the first line must name the columns"
     for sep, name in ((";", "semicolons"), ("\t", "tabs")):
         if sep in line:
             return f"the columns are separated by {name}: save the file as CSV with commas between columns"
@@ -221,6 +410,10 @@ def read_table(
     if raw is None:
         raw = Path(path).read_bytes()
     sha = hashlib.sha256(raw).hexdigest()
+    kind = _not_csv(raw)
+    if kind:
+        problems.add(Problem(file, 1, 1, "", f"this is {kind}, not a CSV file", SAVE_AS_CSV))
+        return None
     body = raw[len(BOM):] if raw.startswith(BOM) else raw
     text = None
     if not body.isascii():
@@ -230,6 +423,16 @@ def read_table(
     if not body.strip():
         problems.add(Problem(file, 1, 1, "", "the file is empty: it needs at least a header row",
                              "the first line names the columns: " + ", ".join(columns)))
+        return None
+    if _control_characters(body, file, problems):
+        return None
+    ends = _line_ends(body, file, problems)
+    if ends is None:
+        return None
+    if ends is not body:
+        body = ends
+        text = body.decode("utf-8") if text is not None else None
+    if not _quoting(body, file, problems):
         return None
 
     fast = _fast_read(body)
@@ -275,22 +478,44 @@ def read_table(
         return None
 
     width = len(names)
+    unnamed = [i for i, name in enumerate(names) if not name]
+    unnamed_used: list[int] = []  # unnamed columns holding a value somewhere
     if fast is not None:
         raw_columns = {name: fast_columns[pos] for name, pos in positions.items()}
         n = len(fast_columns[0])
         lines = np.arange(2, n + 2, dtype=np.int64)
+        unnamed_used = [i for i in unnamed if n and pc.max(pc.utf8_length(pc.utf8_trim_whitespace(
+            fast_columns[i]))).as_py()]
     else:
         body_records = records[1:]
         lines = np.fromiter((ln for ln, _ in body_records), dtype=np.int64, count=len(body_records))
         n = len(body_records)
         raw_columns = {name: pa.array([f[pos] if pos < len(f) else "" for _, f in body_records], pa.string())
                        for name, pos in positions.items()}
+        unnamed_used = [i for i in unnamed if any(i < len(f) and f[i].strip() for _, f in body_records)]
+        extra_empty: list[int] = []
         for ln, f in body_records:
-            if len(f) > width and any(x.strip() for x in f[width:]):
-                problems.add(Problem(file, ln, width + 1, "",
-                                     f"this row has {len(f)} values but the header names {width} columns",
-                                     "a comma inside a value needs the value in double quotes"),
-                             rule="too many values")
+            if len(f) > width:
+                if any(x.strip() for x in f[width:]):
+                    problems.add(Problem(file, ln, width + 1, "",
+                                         f"this row has {len(f)} values but the header names {width} columns",
+                                         "a comma inside a value needs the value in double quotes"),
+                                 rule="too many values")
+                else:
+                    extra_empty.append(ln)
+        if extra_empty:
+            problems.add(Problem(file, extra_empty[0], width + 1, "",
+                                 f"{_rows_text(len(extra_empty))} empty cells after the last named column; "
+                                 "they were ignored", severity="warning"))
+    for i in unnamed_used:
+        problems.add(Problem(file, 1, i + 1, "", "this column has no name in the header row, so its values were "
+                             "ignored", "give the column a name from the data contract if it is needed",
+                             severity="warning"), rule="unnamed column")
+    empty_unnamed = [i for i in unnamed if i not in unnamed_used]
+    if empty_unnamed:
+        problems.add(Problem(file, 1, empty_unnamed[0] + 1, "",
+                             f"{len(empty_unnamed)} empty column{'s' if len(empty_unnamed) > 1 else ''} without a "
+                             "name (trailing commas) ignored", severity="warning"))
 
     cells = {name: _encode(raw_columns[name]) if name in raw_columns else _blank_constant(n) for name in columns}
     # Rows with every known cell empty (blank lines, ",,,,") are not rows.
@@ -302,6 +527,9 @@ def read_table(
             break
         blank &= empty[arr.indices.to_numpy(zero_copy_only=False)]
     if blank.any():
+        problems.add(Problem(file, int(lines[np.argmax(blank)]), 1, "",
+                             f"{_rows_text(int(blank.sum()))} nothing in the columns read (blank lines, or commas only) "
+                             "skipped", severity="warning"))
         keep = pa.array(~blank)
         cells = {name: arr.filter(keep) for name, arr in cells.items()}
         lines = lines[~blank]
