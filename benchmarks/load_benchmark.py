@@ -55,7 +55,8 @@ def month_ends(n: int) -> list[str]:
     return out
 
 
-def write_plan(plan_dir: Path, teams: int, measures: int, months: list[str]) -> list[tuple[str, str]]:
+def write_plan(plan_dir: Path, teams: int, measures: int, months: list[str], areas: int = 6) -> list[tuple[str, str]]:
+    """The plan files; teams are spread over `areas` service areas (team t in area t % areas)."""
     plan_dir.mkdir(parents=True)
     (plan_dir / "plan.toml").write_text('name = "Benchmark plan"\nauthority = "Benchmarkshire"\n')
     recs = [f"R{i + 1}" for i in range(8)]
@@ -87,7 +88,7 @@ def write_plan(plan_dir: Path, teams: int, measures: int, months: list[str]) -> 
     with open(plan_dir / "teams.csv", "w") as f:
         f.write("team_id,team_name,service_area,head_of_service\n")
         for t in range(teams):
-            f.write(f"team_{t:03d},Team {t},Area {t % 6},Head {t % 6}\n")
+            f.write(f"team_{t:03d},Team {t},Area {t % areas},Head {t % areas}\n")
     return specs
 
 

@@ -88,16 +88,56 @@ def read_measure(measure: dict, points: pd.DataFrame, target: float | None, targ
     return MeasureReading(measure["measure_id"], team_id, result, fc, text)
 
 
-def read_all(snap: Snapshot, as_at: date, team: str, figures: pd.DataFrame) -> dict[str, MeasureReading]:
-    """A reading for each measure in `figures` (latest_figures rows), from its monthly points
-    up to as_at, against the next target of its latest figure."""
-    points = snap.query("monthly_points", teams=[team], as_at=as_at)
-    points["period_type"] = "month"
+def rebase_dates(snap: Snapshot) -> dict[str, list[date]]:
+    """measure_id -> its SPC rebase dates (spc_rebase.csv), oldest first."""
     rebase = snap.query("spc_rebase")
+    out: dict[str, list[date]] = {}
+    for m, d in zip(rebase["measure_id"], rebase["rebase_date"]):
+        out.setdefault(m, []).append(pd.Timestamp(d).date())
+    return out
+
+
+def _monthly_by_measure(points: pd.DataFrame) -> dict[str, tuple[np.ndarray, tuple[date, ...]]]:
+    """measure_id -> (values, dates) of its monthly points, oldest first: one pass over the
+    frame with numpy rather than a pandas filter per measure (40 filters cost ~10 ms)."""
+    p = points
+    if "period_type" in p:
+        p = p[p["period_type"] == "month"]
+    p = p[p["value"].notna()]
+    if p.empty:
+        return {}
+    p = p.sort_values(["measure_id", "period_end"], kind="stable")
+    ids = p["measure_id"].to_numpy()
+    values = p["value"].to_numpy(float)
+    days = pd.to_datetime(p["period_end"]).to_numpy().astype("datetime64[D]").tolist()  # dates, made in C
+    cuts = np.flatnonzero(ids[1:] != ids[:-1]) + 1
+    bounds = zip(np.concatenate(([0], cuts)).tolist(), np.concatenate((cuts, [len(ids)])).tolist())
+    return {ids[a]: (values[a:b], tuple(days[a:b])) for a, b in bounds}
+
+
+def read_all(snap: Snapshot, as_at: date, team: str, figures: pd.DataFrame,
+             points: pd.DataFrame | None = None) -> dict[str, MeasureReading]:
+    """A reading for each measure in `figures` (latest_figures rows), from its monthly points
+    up to as_at, against the next target of its latest figure. `points`: the team's figures
+    up to as_at when the caller has them already (any period types; only monthly points
+    with a value are read)."""
+    if points is None:
+        points = snap.query("monthly_points", teams=[team], as_at=as_at, measure_id=None)
+    series = _monthly_by_measure(points)
+    rebase = rebase_dates(snap)
     readings = {}
     for f in figures.to_dict("records"):
-        mine = points[points["measure_id"] == f["measure_id"]]
+        mid = f["measure_id"]
+        target = f["target"]
+        target = None if target is None or pd.isna(target) else float(target)
         target_date = None if pd.isna(f["target_date"]) else pd.Timestamp(f["target_date"]).date()
-        dates = rebase.loc[rebase["measure_id"] == f["measure_id"], "rebase_date"]
-        readings[f["measure_id"]] = read_measure(f, mine, f["target"], target_date, list(dates), team)
+        values, dates = series.get(mid, (None, ()))
+        result = fc = None
+        if values is not None:
+            # As spc_for and forecast_for, on arrays already in date order.
+            result = spc.xmr(values, dates, f["polarity"], rebase.get(mid, ()), target)
+            if target_date is not None:
+                fc = trajectory.forecast(dates, values, target_date, target, f["polarity"])
+        text = narrative(result, fc, f["unit"], f["polarity"], target, target_date)
+        readings[mid] = MeasureReading(mid, team, result, fc, text)
     return readings

@@ -6,8 +6,11 @@ cached wrappers (cipdash/webapp.py), tests call them directly.
 """
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import date
+from typing import Callable
 
 import pandas as pd
 
@@ -17,6 +20,29 @@ from .targets import NOT_MET, status
 
 # Ratings compared for movement: a higher score is better.
 RAG_SCORE = {"R": 0, "A": 1, "G": 2}
+
+
+# A small per-process memo of the intermediate results several views share (the latest
+# figures, the SPC readings), keyed by the database file's version: the overview's cards
+# and its needs-attention list, the teams page and a measure's reading then run each query
+# once per as-at date, not once per caller. Results are shared: callers never mutate them.
+_MEMO: OrderedDict = OrderedDict()
+_MEMO_SIZE = 64
+_MEMO_LOCK = threading.Lock()
+
+
+def _memo(snap: Snapshot, key: tuple, make: Callable):
+    k = (str(snap.path), snap.version, key)
+    with _MEMO_LOCK:
+        if k in _MEMO:
+            _MEMO.move_to_end(k)
+            return _MEMO[k]
+    value = make()
+    with _MEMO_LOCK:
+        _MEMO[k] = value
+        while len(_MEMO) > _MEMO_SIZE:
+            _MEMO.popitem(last=False)
+    return value
 
 
 def _date(value) -> date | None:
@@ -94,6 +120,10 @@ def latest_figures(snap: Snapshot, as_at: date, team: str = AUTHORITY_TEAM) -> p
 
 def latest_figures_for(snap: Snapshot, as_at: date, teams: tuple[str, ...]) -> pd.DataFrame:
     """latest_figures for several teams in one query (rows per measure and team)."""
+    return _memo(snap, ("latest_figures", as_at, tuple(teams)), lambda: _latest_figures(snap, as_at, teams)).copy()
+
+
+def _latest_figures(snap: Snapshot, as_at: date, teams: tuple[str, ...]) -> pd.DataFrame:
     df = snap.query("latest_figures", as_at=as_at, teams=list(teams))
     df["change"] = df["latest_value"] - df["previous_value"]
     df["status"] = [status(v, t, p, tol) for v, t, p, tol in
@@ -220,7 +250,6 @@ def scope_figures(snap: Snapshot, as_at: date, team_ids: tuple[str, ...]) -> pd.
     status against the target that applies to teams (each_team), as display text. For a
     single team the SPC reading is given in words too (for a whole service area it would
     mean a chart per team and measure: the team view has it)."""
-    from .analysis import read_all
     from .formatting import format_value, period_label, target_label
     from .spc import describe_variation
     from .targets import STATUS_WORDS
@@ -232,7 +261,7 @@ def scope_figures(snap: Snapshot, as_at: date, team_ids: tuple[str, ...]) -> pd.
     figures = latest_figures_for(snap, as_at, tuple(team_ids))
     variation = {}
     if len(team_ids) == 1:
-        variation = {m: r.variation for m, r in read_all(snap, as_at, team_ids[0], figures).items()}
+        variation = {m: r.variation for m, r in _readings(snap, as_at, team_ids[0]).items()}
     for f in figures.to_dict("records"):
         row = rows.setdefault(f["measure_id"], {"Measure": f["name"], "Whole authority": "–"})
         notes = [STATUS_WORDS[f["status"]].lower()] if f["status"] in STATUS_WORDS else []
@@ -263,11 +292,16 @@ def measures_with_team_figures(snap: Snapshot, as_at: date) -> dict[str, str]:
     return dict(zip(df["measure_id"], df["name"]))
 
 
-def readings(snap: Snapshot, as_at: date, team: str = AUTHORITY_TEAM) -> dict:
-    """SPC variation, assurance, forecast and narrative for each measure (see analysis.py)."""
+def _readings(snap: Snapshot, as_at: date, team: str, points: pd.DataFrame | None = None) -> dict:
     from .analysis import read_all
 
-    return read_all(snap, as_at, team, latest_figures(snap, as_at, team))
+    return _memo(snap, ("readings", as_at, team),
+                 lambda: read_all(snap, as_at, team, latest_figures(snap, as_at, team), points))
+
+
+def readings(snap: Snapshot, as_at: date, team: str = AUTHORITY_TEAM) -> dict:
+    """SPC variation, assurance, forecast and narrative for each measure (see analysis.py)."""
+    return dict(_readings(snap, as_at, team))
 
 
 def measure_reading(snap: Snapshot, measure_id: str, as_at: date, team: str, method: str):
@@ -279,8 +313,8 @@ def measure_reading(snap: Snapshot, measure_id: str, as_at: date, team: str, met
     if row.empty:
         return None
     f = row.iloc[0].to_dict()
-    points = snap.query("monthly_points", teams=[team], as_at=as_at)
-    points = points[points["measure_id"] == measure_id].assign(period_type="month")
+    points = snap.query("monthly_points", teams=[team], as_at=as_at, measure_id=measure_id)
+    points = points.assign(period_type="month")
     rebase = snap.query("spc_rebase")
     dates = list(rebase.loc[rebase["measure_id"] == measure_id, "rebase_date"])
     target_date = _date(f["target_date"])
@@ -297,13 +331,18 @@ def headline_cards(snap: Snapshot, as_at: date, team: str = AUTHORITY_TEAM) -> l
     from .targets import STATUS_WORDS
 
     figures = latest_figures(snap, as_at, team)
-    series = authority_series(snap, as_at) if team == AUTHORITY_TEAM else pd.DataFrame(
-        columns=["measure_id", "period_type", "value"])
-    spark = {k: g["value"].tail(SPARKLINE_POINTS).round(1).tolist()
-             for k, g in series.groupby(["measure_id", "period_type"], sort=False)}
-    from .analysis import read_all
-
-    found = read_all(snap, as_at, team, figures)
+    series = authority_series(snap, as_at) if team == AUTHORITY_TEAM else None
+    spark = {}
+    if series is not None and not series.empty:
+        # authority_series is ordered by measure, period type and date: the last points of
+        # each run are its sparkline.
+        keys = list(zip(series["measure_id"], series["period_type"]))
+        values = series["value"].round(1).tolist()
+        for key, value in zip(keys, values):
+            spark.setdefault(key, []).append(value)
+        spark = {k: v[-SPARKLINE_POINTS:] for k, v in spark.items()}
+    # The authority's series are the SPC input too: no second query for its monthly points.
+    found = _readings(snap, as_at, team, series)
     cards = []
     for f in figures.to_dict("records"):
         period = period_label(_date(f["latest_period_end"]), f["period_type"])

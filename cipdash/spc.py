@@ -594,16 +594,14 @@ def _bounds(starts: tuple[int, ...], n: int):
     return [(a, b) for a, b in zip(starts, ends) if b > a]
 
 
-def _runs(codes: list[int]):
+def _runs(codes: np.ndarray):
     """Maximal runs of equal non-zero codes: (code, start, end_exclusive)."""
-    i = 0
-    while i < len(codes):
-        j = i
-        while j + 1 < len(codes) and codes[j + 1] == codes[i]:
-            j += 1
-        if codes[i] != 0:
-            yield codes[i], i, j + 1
-        i = j + 1
+    if codes.size == 0:
+        return
+    change = np.flatnonzero(codes[1:] != codes[:-1]) + 1
+    for s, e in zip(np.concatenate(([0], change)).tolist(), np.concatenate((change, [codes.size])).tolist()):
+        if codes[s] != 0:
+            yield int(codes[s]), s, e
 
 
 def _cluster(indices: list[int], gap: int) -> list[tuple[int, ...]]:
@@ -616,45 +614,52 @@ def _cluster(indices: list[int], gap: int) -> list[tuple[int, ...]]:
     return [tuple(g) for g in groups]
 
 
+def _sign(above: np.ndarray, below: np.ndarray) -> np.ndarray:
+    """1 where above, -1 where below, else 0."""
+    return above.astype(np.int8) - below.astype(np.int8)
+
+
 def _find_signals(x, centre, upper, lower, upper23, lower23, starts) -> list[Signal]:
+    # numpy comparisons on whole segments: the same float64 arithmetic, point by point, as
+    # the rules read (x[i] > upper[i] + tol, ...), without a Python loop over the points.
     signals: list[Signal] = []
     for a, b in _bounds(starts, x.size):
         seg = x[a:b]
         tol = REL_TOL * float(np.max(np.abs(seg)))
 
         # Rule 1: beyond a limit.
-        for i in range(a, b):
-            if x[i] > upper[i] + tol:
-                signals.append(Signal(RULE_BEYOND_LIMIT, HIGH, (i,)))
-            elif x[i] < lower[i] - tol:
-                signals.append(Signal(RULE_BEYOND_LIMIT, LOW, (i,)))
+        for i in np.flatnonzero(seg > upper[a:b] + tol).tolist():
+            signals.append(Signal(RULE_BEYOND_LIMIT, HIGH, (a + i,)))
+        for i in np.flatnonzero(seg < lower[a:b] - tol).tolist():
+            signals.append(Signal(RULE_BEYOND_LIMIT, LOW, (a + i,)))
 
         # Rule 2: shift — a run on one side of the centre.
-        sides = [1 if x[i] > centre[i] + tol else -1 if x[i] < centre[i] - tol else 0
-                 for i in range(a, b)]
+        sides = _sign(seg > centre[a:b] + tol, seg < centre[a:b] - tol)
         for code, s, e in _runs(sides):
             if e - s >= RUN_LENGTH:
                 signals.append(Signal(RULE_SHIFT, HIGH if code > 0 else LOW,
                                       tuple(range(a + s, a + e))))
 
         # Rule 3: trend — steps[k] compares point a+k+1 with a+k.
-        steps = [1 if x[i] > x[i - 1] + tol else -1 if x[i] < x[i - 1] - tol else 0
-                 for i in range(a + 1, b)]
+        steps = _sign(seg[1:] > seg[:-1] + tol, seg[1:] < seg[:-1] - tol)
         for code, s, e in _runs(steps):
             if e - s >= RUN_LENGTH - 1:   # 6 steps = 7 points
                 signals.append(Signal(RULE_TREND, HIGH if code > 0 else LOW,
                                       tuple(range(a + s, a + e + 1))))
 
         # Rule 4: 2 of 3 beyond the two-thirds line on the same side.
-        for direction, beyond in (
-                (HIGH, [x[i] > upper23[i] + tol for i in range(a, b)]),
-                (LOW, [x[i] < lower23[i] - tol for i in range(a, b)])):
-            flagged: set[int] = set()
-            for w in range(0, (b - a) - 2):
-                hit = [w + k for k in range(3) if beyond[w + k]]
-                if len(hit) >= 2:
-                    flagged.update(hit)
-            for group in _cluster([a + i for i in flagged], gap=2):
+        n = b - a
+        if n < 3:
+            continue
+        for direction, beyond in ((HIGH, seg > upper23[a:b] + tol), (LOW, seg < lower23[a:b] - tol)):
+            counts = beyond[:-2].astype(np.int8) + beyond[1:-1] + beyond[2:]
+            windows = counts >= 2              # window w covers points w, w+1, w+2
+            if not windows.any():
+                continue
+            flagged = np.zeros(n, dtype=bool)
+            for k in range(3):
+                flagged[k:k + n - 2] |= windows & beyond[k:k + n - 2]
+            for group in _cluster((a + np.flatnonzero(flagged)).tolist(), gap=2):
                 signals.append(Signal(RULE_TWO_OF_THREE, direction, group))
     signals.sort(key=lambda s: (s.start, RULES.index(s.rule), s.direction))
     return signals

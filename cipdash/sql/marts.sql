@@ -1,6 +1,15 @@
 -- Marts: small tables built at the end of every load from the core tables, so that the
 -- pages read a few thousand rows rather than scanning every figure on each rerun.
 
+-- The whole authority's figures (team ALL) on their own: a few thousand rows whatever the
+-- number of teams, so the overview, the recommendation page and the authority line of
+-- every chart never scan the team figures.
+create or replace table authority_observations as
+select measure_id, period_end, period_type, value, numerator, denominator
+from observations
+where team_id = 'ALL'
+order by measure_id, period_type, period_end;
+
 -- The next target for each figure's period end, by the data contract's rule:
 -- the target with the earliest target_date >= period_end, else the latest target.
 -- scope 'authority' reads authority and each_team targets (the authority one wins on a

@@ -2,57 +2,64 @@
 -- authority), the figure before it (same period type: "change since the previous
 -- period"), its next target and the team range for the same period. Where the latest
 -- period end has figures of several period types, the shortest wins (month, quarter,
--- year). Aggregates and joins rather than window functions: several times faster when
--- a service area's teams hold hundreds of thousands of figures.
+-- year).
+--
+-- One pass and one small aggregate: each series' last two figures come from max_by(..., 2)
+-- rather than joins back to the figures. The whole authority's figures come from the
+-- authority_observations mart (a few thousand rows); DuckDB folds the bound $teams into the
+-- plan, so for $teams = ['ALL'] the team figures are never scanned.
 with scoped as (
-    select
-        measure_id, team_id, period_end, period_type, value, numerator, denominator,
-        case period_type when 'month' then 1 when 'quarter' then 2 else 3 end as type_rank
+    select measure_id, 'ALL' as team_id, period_end, period_type, value, numerator, denominator
+    from authority_observations
+    where list_contains($teams, 'ALL')
+        and period_end <= $as_at
+        and value is not null
+    union all
+    select measure_id, team_id, period_end, period_type, value, numerator, denominator
     from observations
-    where list_contains($teams, team_id)
+    where array_length(list_distinct(list_concat($teams, ['ALL']))) > 1  -- a team besides ALL: folded
+        and team_id <> 'ALL'
+        and list_contains($teams, team_id)
         and period_end <= $as_at
         and value is not null
 ),
 
-latest_end as (
-    select measure_id, team_id, max(period_end) as period_end
+-- The last two figures of each series (measure, team, period type), newest first.
+last_two as (
+    select
+        measure_id,
+        team_id,
+        period_type,
+        case period_type when 'month' then 1 when 'quarter' then 2 else 3 end as type_rank,
+        max_by({'period_end': period_end, 'value': value, 'numerator': numerator, 'denominator': denominator},
+               period_end, 2) as figures
     from scoped
-    group by measure_id, team_id
+    group by measure_id, team_id, period_type
 ),
 
-latest_type as (
-    select s.measure_id, s.team_id, s.period_end, min(s.type_rank) as type_rank
-    from scoped as s
-    inner join latest_end as e using (measure_id, team_id, period_end)
-    group by s.measure_id, s.team_id, s.period_end
-),
-
+-- Per measure and team: the series with the latest figure; on a tie the shortest period
+-- (an aggregate, not a window: cheaper on a few rows).
 latest as (
-    select s.*
-    from scoped as s
-    inner join latest_type as t using (measure_id, team_id, period_end, type_rank)
-),
-
-previous_end as (
-    select s.measure_id, s.team_id, max(s.period_end) as previous_period_end
-    from scoped as s
-    inner join latest as l
-        on l.measure_id = s.measure_id and l.team_id = s.team_id and l.period_type = s.period_type
-        and s.period_end < l.period_end
-    group by s.measure_id, s.team_id
+    select
+        measure_id,
+        team_id,
+        arg_max({'period_type': period_type, 'latest': figures[1], 'previous': figures[2]},
+                {'period_end': figures[1].period_end, 'shortest': -type_rank}) as chosen
+    from last_two
+    group by measure_id, team_id
 ),
 
 final as (
     select
         l.measure_id,
         l.team_id,
-        l.period_end as latest_period_end,
-        l.period_type,
-        l.value as latest_value,
-        p.value as previous_value,
-        pe.previous_period_end,
-        l.numerator,
-        l.denominator,
+        l.chosen.latest.period_end as latest_period_end,
+        l.chosen.period_type as period_type,
+        l.chosen.latest.value as latest_value,
+        l.chosen.previous.value as previous_value,
+        l.chosen.previous.period_end as previous_period_end,
+        l.chosen.latest.numerator as numerator,
+        l.chosen.latest.denominator as denominator,
         nt.target_date,
         nt.target,
         nt.applies_to as target_applies_to,
@@ -65,18 +72,14 @@ final as (
         m.sort_order
     from latest as l
     inner join measures as m on m.measure_id = l.measure_id
-    left join previous_end as pe on pe.measure_id = l.measure_id and pe.team_id = l.team_id
-    left join scoped as p
-        on p.measure_id = l.measure_id and p.team_id = l.team_id
-        and p.period_end = pe.previous_period_end and p.period_type = l.period_type
     left join next_targets as nt
         on nt.measure_id = l.measure_id
-        and nt.period_end = l.period_end
+        and nt.period_end = l.chosen.latest.period_end
         and nt.scope = case when l.team_id = 'ALL' then 'authority' else 'team' end
     left join team_ranges as tr
         on tr.measure_id = l.measure_id
-        and tr.period_end = l.period_end
-        and tr.period_type = l.period_type
+        and tr.period_end = l.chosen.latest.period_end
+        and tr.period_type = l.chosen.period_type
 )
 
 select * from final

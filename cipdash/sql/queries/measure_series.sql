@@ -1,20 +1,43 @@
 -- One measure's figures up to $as_at for the whole authority and the teams in $teams
--- (every team when $all_teams),
--- with the next target that applies to each figure.
-select
-    f.team_id,
-    f.team_name,
-    f.service_area,
-    f.period_end,
-    f.period_type,
-    f.value,
-    f.numerator,
-    f.denominator,
-    f.target_date,
-    f.target
-from figures as f
-left join teams as t on t.team_id = f.team_id
-where f.measure_id = $measure_id
-    and f.period_end <= $as_at
-    and (f.team_id = 'ALL' or $all_teams or list_contains($teams, f.team_id))
-order by (f.team_id <> 'ALL'), t.sort_order, f.period_type, f.period_end;
+-- (every team when $all_teams), with the next target that applies to each figure. The
+-- authority's figures come from the authority_observations mart; the bound parameters are
+-- folded into the plan, so with no teams chosen the team figures are never scanned.
+with scoped as (
+    select measure_id, 'ALL' as team_id, period_end, period_type, value, numerator, denominator
+    from authority_observations
+    where measure_id = $measure_id
+        and period_end <= $as_at
+    union all
+    select measure_id, team_id, period_end, period_type, value, numerator, denominator
+    from observations
+    where measure_id = $measure_id
+        and team_id <> 'ALL'
+        and ($all_teams or len($teams) > 0)  -- no teams chosen: folded, nothing scanned
+        and ($all_teams or list_contains($teams, team_id))
+        and period_end <= $as_at
+),
+
+final as (
+    select
+        s.team_id,
+        coalesce(t.team_name, 'Whole authority') as team_name,
+        t.service_area,
+        s.period_end,
+        s.period_type,
+        s.value,
+        s.numerator,
+        s.denominator,
+        nt.target_date,
+        nt.target,
+        t.sort_order
+    from scoped as s
+    left join teams as t on t.team_id = s.team_id
+    left join next_targets as nt
+        on nt.measure_id = s.measure_id
+        and nt.period_end = s.period_end
+        and nt.scope = case when s.team_id = 'ALL' then 'authority' else 'team' end
+)
+
+select team_id, team_name, service_area, period_end, period_type, value, numerator, denominator, target_date, target
+from final
+order by (team_id <> 'ALL'), sort_order, period_type, period_end;
