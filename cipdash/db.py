@@ -21,6 +21,24 @@ from .errors import DatabaseUnavailable
 from .sqlfiles import build_fingerprint, sql
 
 REBUILD_HINT = "Build it from the plan and extracts with:  python -m cipdash load"
+# What DuckDB says when the file itself is damaged (truncated, overwritten, a bad block):
+# such a file fails when a query first reaches the damaged part, not necessarily on opening.
+_DAMAGE = ("corrupt database file", "checksum", "could not read enough bytes", "not a valid duckdb database",
+           "database has been invalidated", "invalidated")
+
+
+def damaged_file_error(exc: BaseException) -> bool:
+    """True when a DuckDB error means the database file cannot be read (rather than, say,
+    a query that is wrong): a truncated or overwritten file, a block that fails its checksum."""
+    if isinstance(exc, (duckdb.IOException, duckdb.FatalException, duckdb.InternalException)):
+        return True
+    return isinstance(exc, duckdb.Error) and any(s in str(exc).lower() for s in _DAMAGE)
+
+
+def unreadable_message(path: Path, exc: BaseException) -> str:
+    return (f"The database at {path} cannot be read ({str(exc).splitlines()[0]}). Move it aside, then "
+            f"rebuild it: python -m cipdash load (the figures come back from cip_data/ and data/; "
+            f"revision history held only in the old file is not).")
 
 
 @dataclass(frozen=True)
@@ -46,10 +64,16 @@ class Snapshot:
 
     def __init__(self, path: Path):
         self.path = Path(path)
-        self.version = file_version(self.path)
         self._instance = duckdb.connect(":memory:")
         try:
-            self._instance.execute("attach ? as cip (read_only)", [str(self.path)])
+            # The version is the file's identity just before and just after attaching it: were
+            # a load to replace the file in between, the two would differ, so try again.
+            for _ in range(10):
+                self.version = file_version(self.path)
+                self._instance.execute("attach ? as cip (read_only)", [str(self.path)])
+                if file_version(self.path) == self.version:
+                    break
+                self._instance.execute("detach cip")
             self._instance.execute("use cip")
             self._instance.execute("select count(*) from loads").fetchone()
             built = self._instance.execute(
@@ -58,10 +82,10 @@ class Snapshot:
             ).fetchone()[0] else None
         except duckdb.Error as exc:
             self._instance.close()
-            raise DatabaseUnavailable(
-                f"The database at {self.path} cannot be read ({str(exc).splitlines()[0]}). Move it aside, then "
-                f"rebuild it: python -m cipdash load (the figures come back from cip_data/ and data/; "
-                f"revision history held only in the old file is not).") from None
+            raise DatabaseUnavailable(unreadable_message(self.path, exc)) from None
+        except DatabaseUnavailable:
+            self._instance.close()  # the file went away while being opened
+            raise
         if built is None or built[0] != build_fingerprint():
             self._instance.close()
             # The pages' queries expect the marts and views of this version of the code.
@@ -74,12 +98,17 @@ class Snapshot:
         return self.execute(sql(f"queries/{name}"), params)
 
     def execute(self, text: str, params: dict | list | None = None) -> pd.DataFrame:
-        cursor = self._instance.cursor()
         try:
-            cursor.execute("use cip")
-            return cursor.execute(text, params or {}).df()
-        finally:
-            cursor.close()
+            cursor = self._instance.cursor()
+            try:
+                cursor.execute("use cip")
+                return cursor.execute(text, params or {}).df()
+            finally:
+                cursor.close()
+        except duckdb.Error as exc:
+            if damaged_file_error(exc):  # a damaged block met only now: the same clear message
+                raise DatabaseUnavailable(unreadable_message(self.path, exc)) from None
+            raise
 
     def is_current(self) -> bool:
         try:

@@ -22,6 +22,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from .db import damaged_file_error
 from .errors import DatabaseUnavailable, LoadFailed, Problem, Problems
 from .extracts import Extracts, read_extracts
 from .plan import LoadedFile, Plan, read_plan
@@ -138,12 +139,18 @@ def load(plan_dir: Path = DEFAULT_PLAN_DIR, data_dir: Path = DEFAULT_DATA_DIR, d
             try:
                 con = duckdb.connect(str(tmp))
             except duckdb.Error as exc:
-                reason = str(exc).splitlines()[0].replace(str(tmp.resolve()), str(db_path)).replace(str(tmp), str(db_path))
-                raise DatabaseUnavailable(
-                    f"The database file {db_path} cannot be read ({reason}). Nothing was loaded. Move it aside "
-                    f"and run the load again to rebuild it from the plan and extracts.") from None
+                raise _unreadable(db_path, tmp, exc) from None
             try:
                 result = _apply(con, checked, Path(plan_dir), Path(data_dir))
+            except duckdb.Error as exc:
+                # A damaged file may open and fail only when the load reaches the damaged
+                # part (a truncated file, a block that fails its checksum); a full disk fails
+                # on writing the copy. Either way the live file was never touched.
+                if "no space left" in str(exc).lower():
+                    raise OSError(f"the disk is full while writing {tmp} ({str(exc).splitlines()[0]})") from None
+                if damaged_file_error(exc):
+                    raise _unreadable(db_path, tmp, exc) from None
+                raise
             finally:
                 con.close()
             if not result.changed:
@@ -156,6 +163,13 @@ def load(plan_dir: Path = DEFAULT_PLAN_DIR, data_dir: Path = DEFAULT_DATA_DIR, d
         finally:
             tmp.unlink(missing_ok=True)
             tmp.with_name(tmp.name + ".wal").unlink(missing_ok=True)
+
+
+def _unreadable(db_path: Path, tmp: Path, exc: BaseException) -> DatabaseUnavailable:
+    reason = str(exc).splitlines()[0].replace(str(tmp.resolve()), str(db_path)).replace(str(tmp), str(db_path))
+    return DatabaseUnavailable(
+        f"The database file {db_path} cannot be read ({reason}). Nothing was loaded. Move it aside "
+        f"and run the load again to rebuild it from the plan and extracts (cip_data/ and data/).")
 
 
 def _run(con: duckdb.DuckDBPyConnection, statement: str, params: dict) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Callable
 
@@ -47,9 +47,17 @@ def md_paragraphs(text: object) -> str:
     return "  \n".join(md_text(line) for line in str(text or "").splitlines())
 
 
+class _Replaced(Exception):
+    """A load replaced the database file between reading its version and opening it."""
+
+
 @st.cache_resource(max_entries=3, show_spinner=False)
 def _snapshot(path: str, version: FileVersion) -> Snapshot:
-    return Snapshot(path)
+    snap = Snapshot(path)
+    if snap.version != version:  # never keep a newer file under an older version's key
+        snap.close()
+        raise _Replaced()  # (an exception is not cached)
+    return snap
 
 
 @dataclass(frozen=True)
@@ -60,29 +68,46 @@ class PageContext:
     version: FileVersion
     as_at: date
     latest: date
+    # The open snapshot itself, held for the whole page view: even if loads run meanwhile
+    # and its cache entry is dropped, every query of this view reads this one version.
+    snap: Snapshot | None = field(default=None, compare=False, repr=False)
 
     def snapshot(self) -> Snapshot:
-        return _snapshot(self.path, self.version)
+        return self.snap if self.snap is not None else _snapshot(self.path, self.version)
 
     def get(self, fn: Callable, *args):
         """`ctx.get(queries.latest_figures, as_at, "ALL")`, cached for this database version."""
-        return _cached_query(self.path, self.version, fn.__name__, args)
+        return _query(self.path, self.version, fn.__name__, args, self.snapshot())
 
 
 @st.cache_data(max_entries=512, show_spinner=False)
-def _cached_query(path: str, version: FileVersion, name: str, args: tuple):
-    return getattr(queries, name)(_snapshot(path, version), *args)
+def _cached_query(path: str, version: FileVersion, name: str, args: tuple, _snap: Snapshot):
+    # `_snap` (not hashed: a leading underscore) is the snapshot of exactly `version`.
+    return getattr(queries, name)(_snap, *args)
 
 
-def _open() -> tuple[str, FileVersion]:
-    path = str(resolve_db())
+def _query(path: str, version: FileVersion, name: str, args: tuple, snap: Snapshot):
+    """A cached query; a database file found damaged part-way gives the message, not a traceback."""
     try:
-        version = file_version(path)
-        _snapshot(path, version)
+        return _cached_query(path, version, name, args, snap)
     except DatabaseUnavailable as exc:
         st.error(str(exc))
         st.stop()
-    return path, version
+
+
+def _open() -> tuple[str, FileVersion, Snapshot]:
+    path = str(resolve_db())
+    try:
+        for _ in range(20):
+            version = file_version(path)
+            try:
+                return path, version, _snapshot(path, version)
+            except _Replaced:
+                continue  # a load finished just now: open the new file
+        raise DatabaseUnavailable(f"The database at {path} is being replaced continually; reload the page.")
+    except DatabaseUnavailable as exc:
+        st.error(str(exc))
+        st.stop()
 
 
 def _kept(key: str) -> str:
@@ -141,8 +166,8 @@ def page_context() -> PageContext:
     """Open the current database version and read the as-at month from the sidebar
     (kept in the URL as ?as_at=YYYY-MM-DD)."""
     _leave_pages_directory_mode()
-    path, version = _open()
-    months = _cached_query(path, version, "available_months", ())
+    path, version, snap = _open()
+    months = _query(path, version, "available_months", (), snap)
     latest = months[0] if months else date.today()
     options = [LATEST] + [m.isoformat() for m in months]
     with st.sidebar:
@@ -150,7 +175,7 @@ def page_context() -> PageContext:
                            format_func=lambda v: as_at_label(v, latest),
                            help="The month the whole dashboard shows: ratings and figures on or before it.")
     as_at = latest if choice in (None, LATEST) else date.fromisoformat(choice)
-    return PageContext(path, version, as_at, latest)
+    return PageContext(path, version, as_at, latest, snap)
 
 
 def plan_title(ctx: PageContext) -> tuple[str, str]:
@@ -264,10 +289,10 @@ def as_date(value) -> date | None:
 
 @st.cache_data(max_entries=8, show_spinner=False)
 def _pack_file(path: str, version: FileVersion, as_at: date, kind: str, value: str, public: bool,
-               fmt: str) -> tuple[str, str, bytes]:
+               fmt: str, _snap: Snapshot) -> tuple[str, str, bytes]:
     from .exports import MIME_TYPES, build_pack, pack_bytes, pack_file_name
 
-    pack = build_pack(_snapshot(path, version), as_at, queries.Scope(kind, value), public)
+    pack = build_pack(_snap, as_at, queries.Scope(kind, value), public)
     renderer = image_renderer() if fmt in ("docx", "pptx", "pdf") else None
     return pack_file_name(pack, fmt), MIME_TYPES[fmt], pack_bytes(pack, fmt, renderer)
 
@@ -275,4 +300,4 @@ def _pack_file(path: str, version: FileVersion, as_at: date, kind: str, value: s
 def pack_file(ctx: PageContext, scope: "queries.Scope", public: bool, fmt: str) -> tuple[str, str, bytes]:
     """(file name, MIME type, bytes) of the performance pack, cached for this database
     version, so asking again for the same pack is instant."""
-    return _pack_file(ctx.path, ctx.version, ctx.as_at, scope.kind, scope.value, public, fmt)
+    return _pack_file(ctx.path, ctx.version, ctx.as_at, scope.kind, scope.value, public, fmt, ctx.snapshot())
