@@ -68,7 +68,8 @@ def timed(at) -> float:
 
 
 def scenario(script: str, page: str | None, widget: str, key: str, values: list, reruns: int) -> dict:
-    """first render; reruns over new values; reruns over values already seen."""
+    """first render; reruns over new values (each seen for the first time: queries run);
+    reruns over values already seen (cache hits)."""
     from streamlit.testing.v1 import AppTest
 
     at = AppTest.from_file(script, default_timeout=300)
@@ -76,15 +77,65 @@ def scenario(script: str, page: str | None, widget: str, key: str, values: list,
         at.switch_page(page)
     first = timed(at)
     new, cached = [], []
-    fresh = values[:reruns]
+    fresh = [_unhashable(v) for v in dict.fromkeys(map(_hashable, values))][:reruns]  # each value once
     for v in fresh:
         getattr(at, widget)(key=key).set_value(v)
         new.append(timed(at))
-    for v in (fresh * 3)[:reruns]:
+    for v in (fresh * (reruns // max(1, len(fresh)) + 1))[:reruns]:
         getattr(at, widget)(key=key).set_value(v)
         cached.append(timed(at))
     return {"first": first, "new": statistics.median(new), "cached": statistics.median(cached),
-            "rerun": statistics.median(new + cached)}
+            "rerun": statistics.median(new + cached), "new_runs": len(new), "cached_runs": len(cached),
+            "new_max": max(new)}
+
+
+def _hashable(v):
+    return tuple(v) if isinstance(v, list) else v
+
+
+def _unhashable(v):
+    return list(v) if isinstance(v, tuple) else v
+
+
+def page_scenarios(db: Path, reruns: int) -> dict[str, dict]:
+    """Every page of dashboard.py, each with the filter a user changes there."""
+    from cipdash import queries
+    from cipdash.db import open_snapshot
+
+    snap = open_snapshot(db)
+    try:
+        months = [m.isoformat() for m in queries.available_months(snap)]
+        measure_ids = list(queries.measures(snap)["measure_id"])
+        teams = queries.teams(snap)
+        recs = list(queries.recommendations(snap)["rec_id"])
+    finally:
+        snap.close()
+    app = str(PROJECT / "dashboard.py")
+    n = reruns
+    scopes = [f"team:{t}" for t in teams["team_id"]]
+    areas = [f"area:{a}" for a in sorted(teams["service_area"].dropna().unique())]
+    return {
+        "overview (as-at)": scenario(app, None, "selectbox", "as_at", months[1:], n),
+        "recommendation (rec)": scenario(app, "pages/recommendation.py", "selectbox", "rec", recs[1:], n),
+        "recommendation (as-at)": scenario(app, "pages/recommendation.py", "selectbox", "as_at", months[1:], n),
+        "measures (measure)": scenario(app, "pages/measures.py", "selectbox", "measure", measure_ids[1:], n),
+        "measures (teams)": scenario(app, "pages/measures.py", "multiselect", "teams",
+                                     [[t] for t in teams["team_id"][:n]], n),
+        "teams (team)": scenario(app, "pages/teams.py", "selectbox", "scope", scopes[1:], n),
+        "teams (area)": scenario(app, "pages/teams.py", "selectbox", "scope", areas[1:], n),
+        "teams (as-at)": scenario(app, "pages/teams.py", "selectbox", "as_at", months[1:], n),
+        "data (as-at)": scenario(app, "pages/data.py", "selectbox", "as_at", months[1:], n),
+        "report pack (scope)": scenario(app, "pages/exports.py", "selectbox", "pack_scope", scopes[1:], n),
+    }
+
+
+def peer_scenario(plan_dir: Path, data_dir: Path, reruns: int, months: list[str]) -> dict:
+    """The pandas overview that re-reads every CSV on every rerun."""
+    import pandas as pd
+
+    os.environ["PEER_PLAN_DIR"], os.environ["PEER_DATA_DIR"] = str(plan_dir), str(data_dir)
+    return scenario(str(HERE / "peer_pandas_overview.py"), None, "selectbox", "as_at",
+                    [pd.Timestamp(m) for m in months[1:]], reruns)
 
 
 def main() -> int:
@@ -100,7 +151,6 @@ def main() -> int:
     root = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="cipdash-bench-"))
     plan_dir, data_dir, db = prepare(root, args.teams, args.measures, args.months)
     os.environ["CIPDASH_DB"] = str(db)
-    os.environ["PEER_PLAN_DIR"], os.environ["PEER_DATA_DIR"] = str(plan_dir), str(data_dir)
     os.environ["CIPDASH_PLAN_DIR"], os.environ["CIPDASH_DATA_DIR"] = str(plan_dir), str(data_dir)
 
     from cipdash import queries
@@ -108,36 +158,21 @@ def main() -> int:
 
     snap = open_snapshot(db)
     months = [m.isoformat() for m in queries.available_months(snap)]
-    measure_ids = list(queries.measures(snap)["measure_id"])
-    teams = queries.teams(snap)
-    recs = list(queries.recommendations(snap)["rec_id"])
-    scopes = [f"team:{t}" for t in teams["team_id"]]
     snap.close()
-    app = str(PROJECT / "dashboard.py")
-    n = args.reruns
-    results = {
-        "overview (as-at)": scenario(app, None, "selectbox", "as_at", months[1:], n),
-        "measures (measure)": scenario(app, "pages/measures.py", "selectbox", "measure", measure_ids[1:], n),
-        "measures (teams)": scenario(app, "pages/measures.py", "multiselect", "teams",
-                                     [[t] for t in teams["team_id"][:n]], n),
-        "teams (scope)": scenario(app, "pages/teams.py", "selectbox", "scope", scopes[1:], n),
-        "recommendation (rec)": scenario(app, "pages/recommendation.py", "selectbox", "rec", (recs[1:] * n)[:n], n),
-        "data (as-at)": scenario(app, "pages/data.py", "selectbox", "as_at", months[1:], n),
-    }
-    peer = scenario(str(HERE / "peer_pandas_overview.py"), None, "selectbox", "as_at",
-                    [__import__("pandas").Timestamp(m) for m in months[1:]], n)
+    results = page_scenarios(db, args.reruns)
+    peer = peer_scenario(plan_dir, data_dir, args.reruns, months)
 
     print(f"\n{args.teams} teams x {args.measures} measures x {args.months} months; medians in ms")
     print(f"{'page (filter changed)':28s} {'first':>8s} {'new':>8s} {'cached':>8s} {'rerun':>8s} {'vs peer':>8s}")
     for name, r in results.items():
         print(f"{name:28s} {r['first']:8.0f} {r['new']:8.0f} {r['cached']:8.0f} {r['rerun']:8.0f} "
-              f"{peer['rerun'] / r['rerun']:7.1f}x")
+              f"{peer['new'] / r['new']:7.1f}x")
     print(f"{'peer: pandas re-reading CSVs':28s} {peer['first']:8.0f} {peer['new']:8.0f} {peer['cached']:8.0f} "
           f"{peer['rerun']:8.0f}")
-    worst = max(r["rerun"] for r in results.values())
-    print(f"\nworst page rerun median {worst:.0f} ms (target {TARGET_RERUN_MS:.0f}); "
+    worst = max(r["new"] for r in results.values())
+    print(f"\nworst page median rerun after a change to a new value {worst:.0f} ms (target {TARGET_RERUN_MS:.0f}); "
           f"slowest first render {max(r['first'] for r in results.values()):.0f} ms (target {TARGET_FIRST_MS:.0f}); "
-          f"worst ratio to peer {peer['rerun'] / worst:.1f}x (target {TARGET_RATIO:.0f}x)")
+          f"worst ratio to the peer's new-value rerun {peer['new'] / worst:.1f}x (target {TARGET_RATIO:.0f}x)")
     return 0
 
 

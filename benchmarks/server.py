@@ -1,0 +1,123 @@
+"""A real `streamlit run` server for the benchmarks, and headless Chromium to drive it.
+
+Shared by run_all.py (the dashboard's resident memory after every page) and
+load_test.py (many concurrent sessions). Loopback only; Debian's /usr/bin/chromium,
+never a downloaded browser. The page list and the "page has finished rendering" test
+are the browser tests' own (tests/browser/browserkit.py).
+"""
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+PROJECT = HERE.parent
+sys.path.insert(0, str(PROJECT / "tests" / "browser"))
+
+import browserkit  # noqa: E402  (PAGES, CHROMIUM, CHROMIUM_ARGS, wait_for_app)
+
+STARTUP_SECONDS = 120
+
+
+@dataclass
+class Server:
+    url: str
+    process: subprocess.Popen
+    log: Path
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    def log_tail(self, chars: int = 3000) -> str:
+        return self.log.read_text(errors="replace")[-chars:]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start(db: Path, plan_dir: Path, data_dir: Path, log: Path, extra_args: tuple[str, ...] = ()) -> Server:
+    """`streamlit run dashboard.py` over `db`, on a free loopback port; returns once healthy."""
+    port = free_port()
+    env = dict(os.environ, CIPDASH_DB=str(db), CIPDASH_PLAN_DIR=str(plan_dir), CIPDASH_DATA_DIR=str(data_dir))
+    with open(log, "wb") as out:  # a file, not a pipe nobody reads
+        process = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.headless", "true",
+             "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
+             "--server.fileWatcherType", "none", *extra_args],
+            cwd=PROJECT, env=env, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+    server = Server(f"http://127.0.0.1:{port}", process, log)
+    deadline = time.monotonic() + STARTUP_SECONDS
+    while True:
+        if process.poll() is not None:
+            raise RuntimeError(f"streamlit exited with {process.returncode}:\n{server.log_tail()}")
+        try:
+            with urllib.request.urlopen(f"{server.url}/_stcore/health", timeout=2) as r:
+                if r.status == 200:
+                    return server
+        except OSError:
+            pass
+        if time.monotonic() > deadline:
+            stop(server)
+            raise RuntimeError(f"streamlit did not become healthy in {STARTUP_SECONDS}s:\n{server.log_tail()}")
+        time.sleep(0.2)
+
+
+def stop(server: Server) -> None:
+    """Stop the server this module started (by its own process id)."""
+    if server.process.poll() is None:
+        server.process.terminate()
+        try:
+            server.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            server.process.kill()
+            server.process.wait(timeout=15)
+
+
+def memory_mib(pid: int) -> tuple[float, float]:
+    """(resident now, peak resident) of a process, in MiB, from /proc/<pid>/status."""
+    fields = {}
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        key, _, value = line.partition(":")
+        if key in ("VmRSS", "VmHWM"):
+            fields[key] = int(value.split()[0]) / 1024
+    return fields["VmRSS"], fields["VmHWM"]
+
+
+def page_urls(base: str) -> dict[str, str]:
+    """Every page dashboard.py declares (the default page at the root)."""
+    return {name: f"{base}/{path}" for name, path in browserkit.PAGES.items()}
+
+
+def visit_every_page(base: str, timeout_ms: int = 120_000) -> dict[str, float]:
+    """Open every page in one headless Chromium session and wait until each has finished
+    rendering; returns seconds per page (the first includes the server's cold start)."""
+    from playwright.sync_api import sync_playwright
+
+    took = {}
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(browserkit.CHROMIUM), args=browserkit.CHROMIUM_ARGS)
+        try:
+            context = browser.new_context(viewport={"width": 1400, "height": 1600})
+            page = context.new_page()
+            for name, url in page_urls(base).items():
+                started = time.perf_counter()
+                page.goto(url, wait_until="domcontentloaded", timeout=timeout_ms)
+                browserkit.wait_for_app(page, timeout=timeout_ms)
+                took[name] = time.perf_counter() - started - browserkit.SETTLE_MS / 1000
+                problems = browserkit.exceptions(page)
+                if problems:
+                    raise RuntimeError(f"{name} shows an exception: {problems[0][:500]}")
+            context.close()
+        finally:
+            browser.close()
+    return took
