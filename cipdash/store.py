@@ -169,7 +169,7 @@ def _unreadable(db_path: Path, tmp: Path, exc: BaseException) -> DatabaseUnavail
     reason = str(exc).splitlines()[0].replace(str(tmp.resolve()), str(db_path)).replace(str(tmp), str(db_path))
     return DatabaseUnavailable(
         f"The database file {db_path} cannot be read ({reason}). Nothing was loaded. Move it aside "
-        f"and run the load again to rebuild it from the plan and extracts (cip_data/ and data/).")
+        f"and rebuild it from the plan and extracts (cip_data/ and data/) with: python -m cipdash load")
 
 
 def _run(con: duckdb.DuckDBPyConnection, statement: str, params: dict) -> None:
