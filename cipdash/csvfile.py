@@ -25,7 +25,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 
-from .errors import Problem, Problems
+from .errors import MAX_LISTED_PER_RULE, Problem, Problems
 
 # Evidence text can be long; the csv module's default cap (128 KiB a field) is too low
 # for pasted committee text, but a cap still guards against a file that is one huge field.
@@ -153,6 +153,12 @@ def _not_csv(raw: bytes) -> str | None:
     for signature, kind in _SIGNATURES:
         if raw.startswith(signature):
             return kind
+    # No header of a plan or an extract starts with these (column names are words).
+    start = raw[len(BOM):].lstrip()[:1] if raw.startswith(BOM) else raw.lstrip()[:1]
+    if start in (b"{", b"["):
+        return "JSON text"
+    if start == b"<":
+        return "an HTML or XML document (a web page or a report saved as .csv?)"
     return None
 
 
@@ -470,10 +476,13 @@ def read_table(
             problems.add(Problem(file, 1, len(names) + 1, name, "a required column is missing",
                                  "the header needs: " + ", ".join(n for n, r in columns.items() if r)))
             ok = False
-    for i, name in enumerate(names):
-        if name and name not in columns:
-            problems.add(Problem(file, 1, i + 1, name, "this column is not used and was ignored",
-                                 severity="warning"), rule="unused column")
+    unused = [(i, name) for i, name in enumerate(names) if name and name not in columns]
+    for i, name in unused[:MAX_LISTED_PER_RULE]:
+        problems.add(Problem(file, 1, i + 1, name, "this column is not used and was ignored", severity="warning"))
+    if len(unused) > MAX_LISTED_PER_RULE:
+        i, name = unused[MAX_LISTED_PER_RULE]
+        problems.add(Problem(file, 1, i + 1, name, f"... and {len(unused) - MAX_LISTED_PER_RULE:,} more columns that "
+                             "are not used were ignored", severity="warning"))
     if not ok:
         return None
 
@@ -530,8 +539,20 @@ def read_table(
         problems.add(Problem(file, int(lines[np.argmax(blank)]), 1, "",
                              f"{_rows_text(int(blank.sum()))} nothing in the columns read (blank lines, or commas only) "
                              "skipped", severity="warning"))
-        keep = pa.array(~blank)
+    # The header again part-way down (two exports joined into one file): one clear error
+    # for that line, rather than a "not a date", "not a number"... for each of its cells.
+    repeated = np.ones(n, dtype=bool)
+    for name in positions:
+        arr = cells[name]
+        same = pc.equal(pc.utf8_lower(arr.dictionary), name).to_numpy(zero_copy_only=False)
+        repeated &= same[arr.indices.to_numpy(zero_copy_only=False)] if len(same) else False
+    for i in np.flatnonzero(repeated)[:MAX_LISTED_PER_RULE]:
+        problems.add(Problem(file, int(lines[i]), 1, "", "the header row appears again here (two files joined "
+                             "into one?)", "delete this line"))
+    drop = blank | repeated
+    if drop.any():
+        keep = pa.array(~drop)
         cells = {name: arr.filter(keep) for name, arr in cells.items()}
-        lines = lines[~blank]
+        lines = lines[~drop]
     numbers = {name: pos + 1 for name, pos in positions.items()}
     return Table(file, cells, lines, numbers, sha)
