@@ -97,10 +97,26 @@ def state(db: Path) -> dict:
 MODES = ("any moment", "while writing the copy", "any moment", "while writing the copy", "just after the rename")
 
 
+CODE = [PROJECT]  # where the loads run the package from (run() freezes a copy)
+
+
 def env() -> dict:
     e = {k: v for k, v in os.environ.items() if k != "CIPDASH_DB"}
-    e["PYTHONPATH"] = str(PROJECT)
+    e["PYTHONPATH"] = str(CODE[0])
     return e
+
+
+def freeze_code(root: Path) -> None:
+    """Run every load from a copy of the package taken now, so that edits to the working
+    tree during a long run cannot change what the new state is. Its .sql files are the
+    texts this process reads (and keeps), so the loads and the checks here agree."""
+    from cipdash import sqlfiles
+
+    code = root / "code" / "cipdash"
+    shutil.copytree(PROJECT / "cipdash", code, ignore=shutil.ignore_patterns("__pycache__"))
+    for f in (code / "sql").rglob("*.sql"):
+        f.write_text(sqlfiles.sql(f.relative_to(code / "sql").with_suffix("").as_posix()), encoding="utf-8")
+    CODE[0] = root / "code"
 
 
 def load_cmd(plan: Path, data: Path, db: Path) -> list[str]:
@@ -123,6 +139,7 @@ def run(kills: int = 200, years: int = 30, seed: int = 20201031, workdir: Path |
     own = workdir is None
     root = Path(tempfile.mkdtemp(prefix="cipdash-faults-")) if own else Path(workdir)
     try:
+        freeze_code(root)
         old_plan, old_data, new_plan, new_data = write_data(root, years)
         db = root / "db" / "cipdash.duckdb"
         db.parent.mkdir()
@@ -192,6 +209,7 @@ def run(kills: int = 200, years: int = 30, seed: int = 20201031, workdir: Path |
                   "final_load_ok": final_ok, "bad": bad, "db": str(db)}
         return result
     finally:
+        CODE[0] = PROJECT
         if own:
             shutil.rmtree(root, ignore_errors=True)
 
