@@ -6,8 +6,9 @@
 --
 -- One pass and one small aggregate: each series' last two figures come from max_by(..., 2)
 -- rather than joins back to the figures. The whole authority's figures come from the
--- authority_observations mart (a few thousand rows); DuckDB folds the bound $teams into the
--- plan, so for $teams = ['ALL'] the team figures are never scanned.
+-- authority_observations mart (a few thousand rows), the teams' from team_observations,
+-- reading only the blocks of the chosen teams' keys. DuckDB folds the bound $teams into the
+-- plan, so for $teams = ['ALL'] the team figures are never read at all.
 with scoped as (
     select measure_id, 'ALL' as team_id, period_end, period_type, value, numerator, denominator
     from authority_observations
@@ -15,13 +16,12 @@ with scoped as (
         and period_end <= $as_at
         and value is not null
     union all
-    select measure_id, team_id, period_end, period_type, value, numerator, denominator
-    from observations
+    select o.measure_id, o.team_id, o.period_end, o.period_type, o.value, o.numerator, o.denominator
+    from team_observations as o
+    semi join team_keys as k on k.team_key = o.team_key and list_contains($teams, k.team_id)
     where array_length(list_distinct(list_concat($teams, ['ALL']))) > 1  -- a team besides ALL: folded
-        and team_id <> 'ALL'
-        and list_contains($teams, team_id)
-        and period_end <= $as_at
-        and value is not null
+        and o.period_end <= $as_at
+        and o.value is not null
 ),
 
 -- The last two figures of each series (measure, team, period type), newest first.

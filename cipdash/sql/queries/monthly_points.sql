@@ -11,15 +11,14 @@ with final as (
         and period_end <= $as_at
         and value is not null
     union all
-    select measure_id, team_id, period_end, value, numerator, denominator
-    from observations
+    select o.measure_id, o.team_id, o.period_end, o.value, o.numerator, o.denominator
+    from team_observations as o
+    semi join team_keys as k on k.team_key = o.team_key and list_contains($teams, k.team_id)
     where array_length(list_distinct(list_concat($teams, ['ALL']))) > 1  -- a team besides ALL: folded
-        and team_id <> 'ALL'
-        and list_contains($teams, team_id)
-        and ($measure_id is null or measure_id = $measure_id)
-        and period_type = 'month'
-        and period_end <= $as_at
-        and value is not null
+        and ($measure_id is null or o.measure_id = $measure_id)
+        and o.period_type = 'month'
+        and o.period_end <= $as_at
+        and o.value is not null
 )
 
 select * from final
