@@ -25,7 +25,6 @@ Prints the counts; exits 1 if any kill left anything but the old or the new stat
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import random
 import shutil
@@ -123,6 +122,19 @@ def load_cmd(plan: Path, data: Path, db: Path) -> list[str]:
     return [sys.executable, "-m", "cipdash", "load", "--plan", str(plan), "--data", str(data), "--db", str(db)]
 
 
+def popen(cmd: list[str], **kwargs) -> subprocess.Popen:
+    """The command run from the frozen copy (`python -m` looks in the working folder first,
+    so it runs from there, not from the project)."""
+    return subprocess.Popen(cmd, env=env(), cwd=CODE[0], **kwargs)
+
+
+def differences(now: dict, old: dict, new: dict) -> str:
+    if "error" in now:
+        return now["error"]
+    return ", ".join(f"{k}: {now.get(k)} (old {old.get(k)}, new {new.get(k)})" for k in sorted(set(now) | set(new))
+                     if now.get(k) not in (old.get(k), new.get(k)))
+
+
 def leftovers(db: Path) -> list[Path]:
     return list(db.parent.glob(db.name + ".tmp*"))
 
@@ -150,7 +162,8 @@ def run(kills: int = 200, years: int = 30, seed: int = 20201031, workdir: Path |
         scratch.parent.mkdir()
         scratch.write_bytes(old_bytes)
         start = time.perf_counter()
-        done = subprocess.run(load_cmd(new_plan, new_data, scratch), env=env(), capture_output=True, text=True)
+        done = subprocess.run(load_cmd(new_plan, new_data, scratch), env=env(), cwd=CODE[0], capture_output=True,
+                              text=True)
         duration = time.perf_counter() - start
         if done.returncode != 0:
             raise SystemExit(f"the new data does not load:\n{done.stderr}")
@@ -168,7 +181,7 @@ def run(kills: int = 200, years: int = 30, seed: int = 20201031, workdir: Path |
             mode = MODES[i % len(MODES)]
             counts[f"mode: {mode}"] += 1
             inode = db.stat().st_ino
-            proc = subprocess.Popen(cmd, env=env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            proc = popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             deadline = time.perf_counter() + 120
             if mode == "any moment":
                 time.sleep(rng.uniform(0, duration * 1.2))
@@ -197,12 +210,14 @@ def run(kills: int = 200, years: int = 30, seed: int = 20201031, workdir: Path |
                 restore(db, old_bytes)  # back to the old state for the next round
             else:
                 counts["neither"] += 1
-                bad.append(f"kill {i}: {json.dumps(now, default=str)[:300]}")
+                bad.append(f"kill {i} ({mode}): {differences(now, old, new)}")
+                shutil.copyfile(db, root / f"bad-{i}.duckdb")
+                restore(db, old_bytes)
             if (i + 1) % 20 == 0:
                 log(f"  {i + 1} kills: {dict(counts)}")
 
         # One more load, to the end: it cleans up and brings the new state.
-        done = subprocess.run(cmd, env=env(), capture_output=True, text=True)
+        done = subprocess.run(cmd, env=env(), cwd=CODE[0], capture_output=True, text=True)
         final_ok = done.returncode == 0 and state(db) == new and not leftovers(db)
         counts["survived"] = counts["old state"] + counts["new state"]
         result = {"counts": dict(counts), "figures_new": rows, "load_seconds": round(duration, 2),
