@@ -21,7 +21,7 @@ from docx.oxml.ns import nsdecls, qn
 from docx.shared import Cm, Pt, RGBColor
 
 from .pack import APPENDIX_INTRO, SUMMARY_COLUMNS, Pack, PackTable, Rag, wide_table
-from .style import HEADER_FILL, frame_text, mark, rag_fill, xml_safe
+from .style import HEADER_FILL, doc_property, frame_text, mark, rag_fill, xml_safe
 
 A4 = (Cm(21.0), Cm(29.7))
 MARGIN = Cm(2.0)
@@ -155,9 +155,9 @@ def write_docx(pack: Pack, out: BinaryIO | str) -> None:
         raise ValueError("render the pack's chart images first (exports.render_pack_images)")
     doc = Document()
     _styles(doc)
-    doc.core_properties.title = f"{pack.title}: {pack.plan_name}, {pack.as_at_label}"
-    doc.core_properties.subject = pack.scope_label
-    doc.core_properties.author = pack.authority
+    doc.core_properties.title = doc_property(f"{pack.title}: {pack.plan_name}, {pack.as_at_label}")
+    doc.core_properties.subject = doc_property(pack.scope_label)
+    doc.core_properties.author = doc_property(pack.authority)
     doc.core_properties.language = "en-GB"
     first = doc.sections[0]
     _page_setup(first)

@@ -19,7 +19,7 @@ from pptx.dml.color import RGBColor
 from pptx.util import Emu, Inches, Pt
 
 from .pack import Pack, PackTable, Rag, wide_table
-from .style import HEADER_FILL, frame_text, hex_rgb, mark, rag_fill, xml_safe
+from .style import HEADER_FILL, doc_property, frame_text, hex_rgb, mark, rag_fill, xml_safe
 
 SLIDE_W, SLIDE_H = Inches(13.333), Inches(7.5)
 LEFT, TOP, WIDTH = Inches(0.5), Inches(1.35), Inches(12.333)
@@ -144,9 +144,9 @@ def write_pptx(pack: Pack, out: BinaryIO | str) -> None:
         raise ValueError("render the pack's chart images first (exports.render_pack_images)")
     prs = Presentation()
     prs.slide_width, prs.slide_height = SLIDE_W, SLIDE_H
-    prs.core_properties.title = f"{pack.title}: {pack.plan_name}, {pack.as_at_label}"
-    prs.core_properties.subject = pack.scope_label
-    prs.core_properties.author = pack.authority
+    prs.core_properties.title = doc_property(f"{pack.title}: {pack.plan_name}, {pack.as_at_label}")
+    prs.core_properties.subject = doc_property(pack.scope_label)
+    prs.core_properties.author = doc_property(pack.authority)
     prs.core_properties.language = "en-GB"
 
     slide = prs.slides.add_slide(prs.slide_layouts[LAYOUT_TITLE])

@@ -67,6 +67,17 @@ def frame_text(frame: pd.DataFrame, units: dict[str, str]) -> list[list[str]]:
             for row in frame.itertuples(index=False, name=None)]
 
 
+# Word and PowerPoint refuse document properties (title, subject, author) over 255 characters.
+PROPERTY_MAX = 255
+
+
+def doc_property(text: str) -> str:
+    """Text for a document property, shortened with an ellipsis to the formats' limit (a long
+    plan name would otherwise stop the whole pack)."""
+    text = str(text)
+    return text if len(text) <= PROPERTY_MAX else text[:PROPERTY_MAX - 1] + "…"
+
+
 def pack_file_name(pack: Pack, fmt: str) -> str:
     scope = {"authority": "authority", "team": f"team-{pack.scope.value}",
              "service_area": f"area-{pack.scope.value}"}[pack.scope.kind]
