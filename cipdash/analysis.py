@@ -137,7 +137,9 @@ def read_all(snap: Snapshot, as_at: date, team: str, figures: pd.DataFrame,
             # As spc_for and forecast_for, on arrays already in date order.
             result = spc.xmr(values, dates, f["polarity"], rebase.get(mid, ()), target)
             if target_date is not None:
-                fc = trajectory.forecast(dates, values, target_date, target, f["polarity"])
+                # Only the points the forecast fits (xmr above has checked the whole series).
+                window = trajectory.DEFAULT_WINDOW
+                fc = trajectory.forecast(dates[-window:], values[-window:], target_date, target, f["polarity"])
         text = narrative(result, fc, f["unit"], f["polarity"], target, target_date)
         readings[mid] = MeasureReading(mid, team, result, fc, text)
     return readings

@@ -149,18 +149,38 @@ def authority_series(snap: Snapshot, as_at: date) -> pd.DataFrame:
     return snap.query("authority_series", as_at=as_at)
 
 
+def _per_version(snap: Snapshot, name: str) -> pd.DataFrame:
+    """A small table read once per database version (targets, comparators, the authority's
+    figures): filtered in memory by the functions below, so a page with five charts runs
+    no query for them after the first."""
+    return _memo(snap, ("table", name), lambda: snap.query(name))
+
+
+def _rows(frame: pd.DataFrame, mask) -> pd.DataFrame:
+    return frame[mask].reset_index(drop=True)
+
+
 def measure_series(snap: Snapshot, measure_id: str, as_at: date, teams: tuple[str, ...] | None = None) -> pd.DataFrame:
     """A measure's figures: the whole authority and `teams` (every team when None)."""
+    if teams is not None and len(teams) == 0:
+        # The whole authority alone: from the per-version copy of its figures.
+        figures = _per_version(snap, "authority_figures")
+        return _rows(figures, (figures["measure_id"] == measure_id).to_numpy()
+                     & (figures["period_end"] <= pd.Timestamp(as_at)).to_numpy()).drop(columns="measure_id")
     return snap.query("measure_series", measure_id=measure_id, as_at=as_at, teams=list(teams or []),
                       all_teams=teams is None)
 
 
 def measure_targets(snap: Snapshot, measure_id: str) -> pd.DataFrame:
-    return snap.query("measure_targets", measure_id=measure_id)
+    targets = _per_version(snap, "all_targets")
+    return _rows(targets, (targets["measure_id"] == measure_id).to_numpy()).drop(columns="measure_id")
 
 
 def measure_benchmarks(snap: Snapshot, measure_id: str, as_at: date) -> pd.DataFrame:
-    return snap.query("measure_benchmarks", measure_id=measure_id, as_at=as_at)
+    """Comparator figures for one measure up to as_at, by comparator and date."""
+    found = _per_version(snap, "all_benchmarks")
+    return _rows(found, (found["measure_id"] == measure_id).to_numpy()
+                 & (found["period_end"] <= pd.Timestamp(as_at)).to_numpy()).drop(columns="measure_id")
 
 
 def league(snap: Snapshot, measure_id: str, period_end: date, period_type: str, polarity: str) -> pd.DataFrame:
@@ -324,6 +344,20 @@ def measure_reading(snap: Snapshot, measure_id: str, as_at: date, team: str, met
 SPARKLINE_POINTS = 24
 
 
+@dataclass(frozen=True)
+class CardReading:
+    """What a card shows of a measure's reading: the SPC words and the narrative (the full
+    reading, with its chart arrays, would make every cached card set ~0.5 MB to copy)."""
+
+    variation: str | None
+    assurance: str | None
+    narrative: str
+
+    @classmethod
+    def of(cls, reading) -> "CardReading | None":
+        return None if reading is None else cls(reading.variation, reading.assurance, reading.narrative)
+
+
 def headline_cards(snap: Snapshot, as_at: date, team: str = AUTHORITY_TEAM) -> list[dict]:
     """Everything an overview card shows, as display text: built once per database
     version and as-at date, so a page rerun only renders."""
@@ -336,7 +370,7 @@ def headline_cards(snap: Snapshot, as_at: date, team: str = AUTHORITY_TEAM) -> l
     if series is not None and not series.empty:
         # authority_series is ordered by measure, period type and date: the last points of
         # each run are its sparkline.
-        keys = list(zip(series["measure_id"], series["period_type"]))
+        keys = list(zip(series["measure_id"].tolist(), series["period_type"].tolist()))
         values = series["value"].round(1).tolist()
         for key, value in zip(keys, values):
             spark.setdefault(key, []).append(value)
@@ -360,7 +394,7 @@ def headline_cards(snap: Snapshot, as_at: date, team: str = AUTHORITY_TEAM) -> l
             "target": target_label(f["target"], f["unit"], _date(f["target_date"])) if has_target else "No target set",
             "status": STATUS_WORDS.get(f["status"], ""),
             "sparkline": points if len(points) > 1 else None,
-            "reading": found.get(f["measure_id"]),
+            "reading": CardReading.of(found.get(f["measure_id"])),
         })
     return cards
 
@@ -378,3 +412,50 @@ def attention_table(snap: Snapshot, as_at: date, team: str = AUTHORITY_TEAM) -> 
                    for t, u, d in zip(flagged["target"], flagged["unit"], flagged["target_date"])],
         "Why": flagged["reason"],
     })
+
+
+# --- Charts as the pages show them -------------------------------------------------------
+# Built from the snapshot and cached by the dashboard per database version and arguments
+# (webapp.PageContext.chart), so a rerun that changes nothing about a chart does not build
+# its figure again.
+
+def _measure(snap: Snapshot, measure_id: str) -> dict:
+    row = measures(snap).set_index("measure_id").loc[measure_id].to_dict()
+    return row | {"measure_id": measure_id}
+
+
+def chart_trend(snap: Snapshot, measure_id: str, as_at: date, team_ids: tuple[str, ...] = ()):
+    """A measure's trend against its targets for the authority and the chosen teams."""
+    from . import charts
+
+    names = dict(zip(*teams(snap)[["team_id", "team_name"]].to_numpy().T)) if team_ids else {}
+    return charts.trend_chart(_measure(snap, measure_id), measure_series(snap, measure_id, as_at, tuple(team_ids)),
+                              measure_targets(snap, measure_id), measure_benchmarks(snap, measure_id, as_at),
+                              list(team_ids), as_at, names)
+
+
+def chart_league(snap: Snapshot, measure_id: str, period_end: date, period_type: str, as_at: date):
+    """Every team ranked for one measure and period, with the team target."""
+    from . import charts
+    from .formatting import period_label
+
+    measure = _measure(snap, measure_id)
+    table = league(snap, measure_id, period_end, period_type, measure["polarity"])
+    return charts.league_chart(measure, table, period_label(period_end, period_type), as_at)
+
+
+def chart_heatmap(snap: Snapshot, measure_id: str, as_at: date, team_ids: tuple[str, ...]):
+    """The chosen teams by month for one measure (None when they have no monthly figures)."""
+    from . import charts
+
+    names = dict(zip(*teams(snap)[["team_id", "team_name"]].to_numpy().T))
+    return charts.heatmap_chart(_measure(snap, measure_id), measure_series(snap, measure_id, as_at, tuple(team_ids)),
+                                {t: names[t] for t in team_ids}, as_at)
+
+
+def chart_ratings(snap: Snapshot, rec_id: str, as_at: date):
+    """A recommendation's implementation and impact ratings over time."""
+    from . import charts
+
+    return charts.rating_timeline_chart(rec_id, rating_history(snap, rec_id, as_at), as_at)
+

@@ -665,31 +665,34 @@ def _find_signals(x, centre, upper, lower, upper23, lower23, starts) -> list[Sig
     return signals
 
 
+# Per point: the rules that flagged it (a bit each, in RULES order) -> the tuple of names.
+_RULE_SETS = tuple(tuple(r for k, r in enumerate(RULES) if mask >> k & 1) for mask in range(1 << len(RULES)))
+_DIRECTIONS = (None, HIGH, LOW, BOTH)  # by (flagged high) + 2 * (flagged low)
+
+
 def _finish(method, polarity, x, dates, centre, upper, lower, upper23, lower23,
             mr, starts, target, **extra) -> SpcResult:
     n = x.size
     signals = _find_signals(x, centre, upper, lower, upper23, lower23, starts) if n else []
-    hit_rules: list[set[str]] = [set() for _ in range(n)]
-    hit_dirs: list[set[str]] = [set() for _ in range(n)]
+    # Which rules and directions flagged each point, as small integer arrays (a loop over
+    # the signals, not over the points).
+    rule_bits = np.zeros(n, dtype=np.int8)
+    dir_bits = np.zeros(n, dtype=np.int8)
     for s in signals:
-        for i in s.indices:
-            hit_rules[i].add(s.rule)
-            hit_dirs[i].add(s.direction)
+        idx = list(s.indices)
+        rule_bits[idx] |= 1 << RULES.index(s.rule)
+        dir_bits[idx] |= 1 if s.direction == HIGH else 2
 
     improvement = HIGH if polarity == HIGHER_BETTER else LOW
-    point_type, direction = [], []
-    for dirs in hit_dirs:
-        if not dirs:
-            point_type.append(COMMON_CAUSE)
-            direction.append(None)
-        elif len(dirs) == 2:
-            point_type.append(SPECIAL_CAUSE_CONCERN)   # concern wins
-            direction.append(BOTH)
-        else:
-            (d,) = dirs
-            point_type.append(SPECIAL_CAUSE_IMPROVEMENT if d == improvement
-                              else SPECIAL_CAUSE_CONCERN)
-            direction.append(d)
+    # no flag: common cause; one direction: improvement or concern by polarity; both
+    # directions: concern wins.
+    types = (COMMON_CAUSE,
+             SPECIAL_CAUSE_IMPROVEMENT if improvement == HIGH else SPECIAL_CAUSE_CONCERN,
+             SPECIAL_CAUSE_IMPROVEMENT if improvement == LOW else SPECIAL_CAUSE_CONCERN,
+             SPECIAL_CAUSE_CONCERN)
+    codes = dir_bits.tolist()
+    point_type = [types[c] for c in codes]
+    direction = [_DIRECTIONS[c] for c in codes]
 
     if target is not None:
         target = float(target)
@@ -708,7 +711,7 @@ def _finish(method, polarity, x, dates, centre, upper, lower, upper23, lower23,
         upper_two_thirds=_frozen(upper23), lower_two_thirds=_frozen(lower23),
         moving_range=_frozen(mr), segment=segment, segment_starts=starts,
         point_type=tuple(point_type),
-        rules=tuple(tuple(r for r in RULES if r in rs) for rs in hit_rules),
+        rules=tuple(_RULE_SETS[b] for b in rule_bits.tolist()),
         direction=tuple(direction), signals=tuple(signals),
         variation=point_type[-1] if enough else None,
         assurance=assurance,

@@ -79,10 +79,26 @@ class PageContext:
         """`ctx.get(queries.latest_figures, as_at, "ALL")`, cached for this database version."""
         return _query(self.path, self.version, fn.__name__, args, self.snapshot())
 
+    def chart(self, fn: Callable, *args):
+        """`ctx.chart(queries.chart_trend, measure_id, as_at, teams)`: the Chart, built once per
+        database version and arguments and shared (never copied: pages only draw it)."""
+        try:
+            return _cached_chart(self.path, self.version, fn.__name__, args, self.snapshot())
+        except DatabaseUnavailable as exc:
+            st.error(str(exc))
+            st.stop()
+
 
 @st.cache_data(max_entries=512, show_spinner=False)
 def _cached_query(path: str, version: FileVersion, name: str, args: tuple, _snap: Snapshot):
     # `_snap` (not hashed: a leading underscore) is the snapshot of exactly `version`.
+    return getattr(queries, name)(_snap, *args)
+
+
+# Charts are kept as objects (st.cache_resource), not pickled copies: unpickling a plotly
+# figure costs more than building it. A chart is a few tens of kB; 256 of them at most.
+@st.cache_resource(max_entries=256, show_spinner=False)
+def _cached_chart(path: str, version: FileVersion, name: str, args: tuple, _snap: Snapshot):
     return getattr(queries, name)(_snap, *args)
 
 

@@ -47,9 +47,7 @@ def measures_page():
     if isinstance(measure.get("definition"), str) and measure["definition"].strip():
         st.caption("How it is counted: " + md_text(measure["definition"]))
     chosen, names = choose_teams(ctx.get(queries.teams))
-    series = ctx.get(queries.measure_series, measure_id, ctx.as_at, tuple(chosen))
-    chart = charts.trend_chart(measure, series, ctx.get(queries.measure_targets, measure_id),
-                               ctx.get(queries.measure_benchmarks, measure_id, ctx.as_at), chosen, ctx.as_at, names)
+    chart = ctx.chart(queries.chart_trend, measure_id, ctx.as_at, tuple(chosen))
     views = {"trend": "Trend against targets", "xmr": "SPC (XmR)", "p_prime": "SPC (p′, for percentages)"}
     view = url_bound(st.segmented_control, "View", list(views), key="view", default="trend", format_func=views.get,
                      required=True)

@@ -1,7 +1,7 @@
 """Recommendation: one recommendation's ratings, evidence, actions and measures."""
 import streamlit as st
 
-from cipdash import charts, queries
+from cipdash import queries
 from cipdash.formatting import month_label
 from cipdash.webapp import url_bound, as_date, md_paragraphs, md_text, page_context, rag_badge, show_chart
 
@@ -31,7 +31,7 @@ def recommendation_page():
 
     history = ctx.get(queries.rating_history, rec_id, ctx.as_at)
     if not history.empty:
-        show_chart(charts.rating_timeline_chart(rec_id, history, ctx.as_at), key="timeline",
+        show_chart(ctx.chart(queries.chart_ratings, rec_id, ctx.as_at), key="timeline",
                    table_label="The ratings as a table")
 
     left, right = st.columns(2)
@@ -47,11 +47,8 @@ def recommendation_page():
     linked = measures[measures["rec_ids"].fillna("").str.split(";").apply(lambda recs: rec_id in recs)]
     if linked.empty:
         st.info("No measures are linked to this recommendation in measures.csv.")
-    for m in linked.to_dict("records"):
-        chart = charts.trend_chart(m, ctx.get(queries.measure_series, m["measure_id"], ctx.as_at, ()),
-                                   ctx.get(queries.measure_targets, m["measure_id"]),
-                                   ctx.get(queries.measure_benchmarks, m["measure_id"], ctx.as_at), [], ctx.as_at)
-        show_chart(chart, key=f"measure-{m['measure_id']}")
+    for measure_id in linked["measure_id"]:
+        show_chart(ctx.chart(queries.chart_trend, measure_id, ctx.as_at, ()), key=f"measure-{measure_id}")
 
 
 recommendation_page()

@@ -1,7 +1,7 @@
 """Teams: a head of service's view of their service area or team."""
 import streamlit as st
 
-from cipdash import charts, queries
+from cipdash import queries
 from cipdash.formatting import period_label
 from cipdash.webapp import url_bound, as_date, md_text, page_context, show_chart
 
@@ -40,13 +40,10 @@ def teams_page():
                       period_label(as_date(p.period_end), p.period_type) for p in periods.itertuples()}
     chosen = st.selectbox("Period", list(period_options), key="league_period", format_func=period_options.get)
     end, _, period_type = chosen.partition("|")
-    league = ctx.get(queries.league, measure_id, as_date(end), period_type, measure["polarity"])
-    show_chart(charts.league_chart(measure, league, period_options[chosen], ctx.as_at), key="league")
+    show_chart(ctx.chart(queries.chart_league, measure_id, as_date(end), period_type, ctx.as_at), key="league")
 
     st.subheader("Teams by month")
-    series = ctx.get(queries.measure_series, measure_id, ctx.as_at, team_ids)
-    in_scope = {t: names[t] for t in team_ids}
-    heatmap = charts.heatmap_chart(measure, series, in_scope, ctx.as_at)
+    heatmap = ctx.chart(queries.chart_heatmap, measure_id, ctx.as_at, team_ids)
     if heatmap is None:
         st.info(md_text(f"{heading} has no monthly team figures for {measure['name']}: choose another measure "
                         f"or service area."))
