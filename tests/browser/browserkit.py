@@ -191,6 +191,25 @@ def hostile_plan() -> dict[str, str]:
             f"south,{_cell('South ' + t['colour'] + ' ' + t['latex'])},{_cell('Area ' + t['img'])},"
             f"{_cell(t['bold'])}\n"
         ),
+        # Measure names and definitions, target notes and inspection judgements too.
+        "measures.csv": (
+            "measure_id,name,unit,polarity,rec_id,definition,tolerance\n"
+            f"assessment_timeliness,{_cell('Assessments ' + t['script'] + ' ' + t['bold'])},percent,higher_better,"
+            f"R1,{_cell(every)},2\n"
+            f"care_proceedings_weeks,{_cell('Weeks ' + t['img'] + ' ' + t['link'])},weeks,lower_better,R1;R2,"
+            f"{_cell(t['colour'])},\n"
+            f"supervision,{_cell('Supervision ' + t['latex'])},percent,higher_better,R2,,\n"
+        ),
+        "targets.csv": (
+            "measure_id,target_date,target,applies_to,note\n"
+            f"assessment_timeliness,2021-03-31,90,authority,{_cell(every)}\n"
+            f"assessment_timeliness,2021-03-31,95,each_team,{_cell(t['script'])}\n"
+            "care_proceedings_weeks,2021-03-31,26,,\n"
+        ),
+        "inspections.csv": (
+            "date,framework,area,grade\n"
+            f"2019-05-20,{_cell('ILACS ' + t['script'])},{_cell('Overall ' + t['bold'])},{_cell(t['img'])}\n"
+        ),
     }
 
 
@@ -201,4 +220,7 @@ HOSTILE_FILE_NAME = "<img src=x onerror=window.__pwned=1> **bold** <script>.csv"
 def hostile_extracts() -> dict:
     from plan_builder import EXTRACT
 
-    return {"extract.csv": None, HOSTILE_FILE_NAME: EXTRACT}
+    t = HOSTILE_TEXTS
+    benchmarks = ("measure_id,period_end,period_type,comparator,value\n"
+                  f"assessment_timeliness,2020-09-30,month,{_cell('England ' + t['script'] + ' ' + t['bold'])},88.0\n")
+    return {"extract.csv": None, HOSTILE_FILE_NAME: EXTRACT, "benchmarks/england.csv": benchmarks}

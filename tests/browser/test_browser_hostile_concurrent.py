@@ -14,7 +14,7 @@ from hostile_data import LATEST, loader_process, markers, write_dataset
 from cipdash.store import load
 
 TABS = 4
-LOADS = 12
+LOADS = 10
 VIEWS = ["", "measures?measure=assessment_timeliness&teams=north&teams=south", "recommendation?rec=R1",
          "teams?scope=team:north", "data"]
 CARD = {"45 working days": "assessment_timeliness", "Care proceedings": "care_proceedings_weeks",
@@ -55,7 +55,7 @@ def test_tabs_read_pages_while_loads_alternate(fresh_app, browser, tmp_path):
     for p in pages:
         p.errors = []
         p.on("pageerror", lambda exc, p=p: p.errors.append(str(exc)))
-    loader = loader_process(fresh_app.db, LOADS, b, a, pause=0.5)
+    loader = loader_process(fresh_app.db, LOADS, b, a, pause=1.5)
     seen, views, rounds = [], 0, 0
     start = time.perf_counter()
     try:
