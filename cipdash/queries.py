@@ -45,6 +45,13 @@ def _memo(snap: Snapshot, key: tuple, make: Callable):
     return value
 
 
+def _per_version(snap: Snapshot, name: str) -> pd.DataFrame:
+    """A small table read once per database version (targets, comparators, the authority's
+    figures): filtered in memory by the functions below, so a page with five charts runs
+    no query for them after the first."""
+    return _memo(snap, ("table", name), lambda: snap.query(name))
+
+
 def _date(value) -> date | None:
     return None if value is None or pd.isna(value) else pd.Timestamp(value).date()
 
@@ -98,15 +105,15 @@ def rag_counts_sentence(counts: dict[str, int]) -> str:
 
 
 def measures(snap: Snapshot) -> pd.DataFrame:
-    return snap.query("measures")
+    return _per_version(snap, "measures").copy()
 
 
 def recommendations(snap: Snapshot) -> pd.DataFrame:
-    return snap.query("recommendations")
+    return _per_version(snap, "recommendations").copy()
 
 
 def teams(snap: Snapshot) -> pd.DataFrame:
-    return snap.query("teams")
+    return _per_version(snap, "teams").copy()
 
 
 def inspections(snap: Snapshot, as_at: date) -> pd.DataFrame:
@@ -127,7 +134,8 @@ def _latest_figures(snap: Snapshot, as_at: date, teams: tuple[str, ...]) -> pd.D
     df = snap.query("latest_figures", as_at=as_at, teams=list(teams))
     df["change"] = df["latest_value"] - df["previous_value"]
     df["status"] = [status(v, t, p, tol) for v, t, p, tol in
-                    zip(df["latest_value"], df["target"], df["polarity"], df["tolerance"])]
+                    zip(df["latest_value"].tolist(), df["target"].tolist(), df["polarity"].tolist(),
+                        df["tolerance"].tolist())]
     sign = df["polarity"].map({"higher_better": 1.0, "lower_better": -1.0})
     # Worsening = moved the wrong way for the measure's polarity since the previous period.
     df["worsening"] = (df["change"] * sign) < 0
@@ -147,13 +155,6 @@ def needs_attention(figures: pd.DataFrame) -> pd.DataFrame:
 
 def authority_series(snap: Snapshot, as_at: date) -> pd.DataFrame:
     return snap.query("authority_series", as_at=as_at)
-
-
-def _per_version(snap: Snapshot, name: str) -> pd.DataFrame:
-    """A small table read once per database version (targets, comparators, the authority's
-    figures): filtered in memory by the functions below, so a page with five charts runs
-    no query for them after the first."""
-    return _memo(snap, ("table", name), lambda: snap.query(name))
 
 
 def _rows(frame: pd.DataFrame, mask) -> pd.DataFrame:
@@ -282,7 +283,13 @@ def scope_figures(snap: Snapshot, as_at: date, team_ids: tuple[str, ...]) -> pd.
     variation = {}
     if len(team_ids) == 1:
         variation = {m: r.variation for m, r in _readings(snap, as_at, team_ids[0]).items()}
-    for f in figures.to_dict("records"):
+    # A service area is ~1,400 rows: read the columns once as lists (not a dict per row)
+    # and label each distinct period and target once.
+    wanted = ["measure_id", "team_id", "name", "unit", "status", "latest_value", "target", "target_date",
+              "latest_period_end", "period_type"]
+    periods: dict = {}
+    targets: dict = {}
+    for f in (dict(zip(wanted, r)) for r in zip(*(figures[c].tolist() for c in wanted))):
         row = rows.setdefault(f["measure_id"], {"Measure": f["name"], "Whole authority": "–"})
         notes = [STATUS_WORDS[f["status"]].lower()] if f["status"] in STATUS_WORDS else []
         if variation.get(f["measure_id"]) is not None:
@@ -291,8 +298,14 @@ def scope_figures(snap: Snapshot, as_at: date, team_ids: tuple[str, ...]) -> pd.
         row[names.get(f["team_id"], f["team_id"])] = format_value(f["latest_value"], f["unit"]) + (
             f" ({'; '.join(notes)})" if notes else "")
         if not pd.isna(f["target"]):
-            row["Team target"] = target_label(f["target"], f["unit"], _date(f["target_date"]))
-        row["Period"] = period_label(_date(f["latest_period_end"]), f["period_type"])
+            key = (f["target"], f["unit"], f["target_date"])
+            if key not in targets:
+                targets[key] = target_label(f["target"], f["unit"], _date(f["target_date"]))
+            row["Team target"] = targets[key]
+        key = (f["latest_period_end"], f["period_type"])
+        if key not in periods:
+            periods[key] = period_label(_date(f["latest_period_end"]), f["period_type"])
+        row["Period"] = periods[key]
     columns = ["Measure", "Period"] + [names.get(t, t) for t in team_ids] + ["Whole authority", "Team target"]
     table = pd.DataFrame(list(rows.values()))
     for c in columns:

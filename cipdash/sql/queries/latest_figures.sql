@@ -4,7 +4,7 @@
 -- period end has figures of several period types, the shortest wins (month, quarter,
 -- year).
 --
--- One pass and one small aggregate: each series' last two figures come from max_by(..., 2)
+-- One pass and two small aggregates: each series' last two figures come from max_by(..., 2)
 -- rather than joins back to the figures. The whole authority's figures come from the
 -- authority_observations mart (a few thousand rows), the teams' from team_observations,
 -- reading only the blocks of the chosen teams' keys. DuckDB folds the bound $teams into the
@@ -24,15 +24,19 @@ with scoped as (
         and o.value is not null
 ),
 
--- The last two figures of each series (measure, team, period type), newest first.
+-- The last two figures of each series (measure, team, period type), newest first. Scalars,
+-- not a struct, to aggregate (twice as fast); period ends are unique within a series, so
+-- the two lists line up. arg_max_null, unlike arg_max, keeps a missing numerator missing.
 last_two as (
     select
         measure_id,
         team_id,
         period_type,
         case period_type when 'month' then 1 when 'quarter' then 2 else 3 end as type_rank,
-        max_by({'period_end': period_end, 'value': value, 'numerator': numerator, 'denominator': denominator},
-               period_end, 2) as figures
+        max_by(period_end, period_end, 2) as ends,
+        max_by(value, period_end, 2) as vals,
+        arg_max_null(numerator, period_end) as numerator,
+        arg_max_null(denominator, period_end) as denominator
     from scoped
     group by measure_id, team_id, period_type
 ),
@@ -43,8 +47,9 @@ latest as (
     select
         measure_id,
         team_id,
-        arg_max({'period_type': period_type, 'latest': figures[1], 'previous': figures[2]},
-                {'period_end': figures[1].period_end, 'shortest': -type_rank}) as chosen
+        arg_max({'period_type': period_type, 'ends': ends, 'vals': vals, 'numerator': numerator,
+                 'denominator': denominator},
+                {'period_end': ends[1], 'shortest': -type_rank}) as chosen
     from last_two
     group by measure_id, team_id
 ),
@@ -53,13 +58,13 @@ final as (
     select
         l.measure_id,
         l.team_id,
-        l.chosen.latest.period_end as latest_period_end,
+        l.chosen.ends[1] as latest_period_end,
         l.chosen.period_type as period_type,
-        l.chosen.latest.value as latest_value,
-        l.chosen.previous.value as previous_value,
-        l.chosen.previous.period_end as previous_period_end,
-        l.chosen.latest.numerator as numerator,
-        l.chosen.latest.denominator as denominator,
+        l.chosen.vals[1] as latest_value,
+        l.chosen.vals[2] as previous_value,
+        l.chosen.ends[2] as previous_period_end,
+        l.chosen.numerator as numerator,
+        l.chosen.denominator as denominator,
         nt.target_date,
         nt.target,
         nt.applies_to as target_applies_to,
@@ -74,11 +79,11 @@ final as (
     inner join measures as m on m.measure_id = l.measure_id
     left join next_targets as nt
         on nt.measure_id = l.measure_id
-        and nt.period_end = l.chosen.latest.period_end
+        and nt.period_end = l.chosen.ends[1]
         and nt.scope = case when l.team_id = 'ALL' then 'authority' else 'team' end
     left join team_ranges as tr
         on tr.measure_id = l.measure_id
-        and tr.period_end = l.chosen.latest.period_end
+        and tr.period_end = l.chosen.ends[1]
         and tr.period_type = l.chosen.period_type
 )
 
