@@ -116,15 +116,16 @@ def _monthly_by_measure(points: pd.DataFrame) -> dict[str, tuple[np.ndarray, tup
 
 
 def read_all(snap: Snapshot, as_at: date, team: str, figures: pd.DataFrame,
-             points: pd.DataFrame | None = None) -> dict[str, MeasureReading]:
+             points: pd.DataFrame | None = None,
+             rebase: dict[str, list[date]] | None = None) -> dict[str, MeasureReading]:
     """A reading for each measure in `figures` (latest_figures rows), from its monthly points
     up to as_at, against the next target of its latest figure. `points`: the team's figures
     up to as_at when the caller has them already (any period types; only monthly points
-    with a value are read)."""
+    with a value are read); `rebase`: rebase_dates(snap), when the caller keeps it."""
     if points is None:
         points = snap.query("monthly_points", teams=[team], as_at=as_at, measure_id=None)
     series = _monthly_by_measure(points)
-    rebase = rebase_dates(snap)
+    rebase = rebase_dates(snap) if rebase is None else rebase
     readings = {}
     for f in figures.to_dict("records"):
         mid = f["measure_id"]

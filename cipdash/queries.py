@@ -117,7 +117,8 @@ def teams(snap: Snapshot) -> pd.DataFrame:
 
 
 def inspections(snap: Snapshot, as_at: date) -> pd.DataFrame:
-    return snap.query("inspections", as_at=as_at)
+    found = _per_version(snap, "all_inspections")
+    return _rows(found, (found["date"] <= pd.Timestamp(as_at)).to_numpy())
 
 
 def latest_figures(snap: Snapshot, as_at: date, team: str = AUTHORITY_TEAM) -> pd.DataFrame:
@@ -154,7 +155,11 @@ def needs_attention(figures: pd.DataFrame) -> pd.DataFrame:
 
 
 def authority_series(snap: Snapshot, as_at: date) -> pd.DataFrame:
-    return snap.query("authority_series", as_at=as_at)
+    """Every measure's whole-authority figures up to as_at, by measure, period type and date
+    (as authority_series.sql), from the per-version copy of the authority's figures."""
+    figures = _per_version(snap, "authority_figures")
+    mask = (figures["period_end"] <= pd.Timestamp(as_at)).to_numpy() & figures["value"].notna().to_numpy()
+    return _rows(figures, mask)[["measure_id", "period_end", "period_type", "value", "numerator", "denominator"]]
 
 
 def _rows(frame: pd.DataFrame, mask) -> pd.DataFrame:
@@ -328,8 +333,11 @@ def measures_with_team_figures(snap: Snapshot, as_at: date) -> dict[str, str]:
 def _readings(snap: Snapshot, as_at: date, team: str, points: pd.DataFrame | None = None) -> dict:
     from .analysis import read_all
 
+    from .analysis import rebase_dates
+
+    rebase = _memo(snap, ("rebase",), lambda: rebase_dates(snap))
     return _memo(snap, ("readings", as_at, team),
-                 lambda: read_all(snap, as_at, team, latest_figures(snap, as_at, team), points))
+                 lambda: read_all(snap, as_at, team, latest_figures(snap, as_at, team), points, rebase))
 
 
 def readings(snap: Snapshot, as_at: date, team: str = AUTHORITY_TEAM) -> dict:
