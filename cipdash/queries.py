@@ -6,6 +6,7 @@ cached wrappers (cipdash/webapp.py), tests call them directly.
 """
 from __future__ import annotations
 
+import inspect
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -43,6 +44,11 @@ def _memo(snap: Snapshot, key: tuple, make: Callable):
         while len(_MEMO) > _MEMO_SIZE:
             _MEMO.popitem(last=False)
     return value
+
+
+def _memoised(snap: Snapshot, key: tuple) -> bool:
+    with _MEMO_LOCK:
+        return (str(snap.path), snap.version, key) in _MEMO
 
 
 def _per_version(snap: Snapshot, name: str) -> pd.DataFrame:
@@ -281,6 +287,12 @@ def scope_figures(snap: Snapshot, as_at: date, team_ids: tuple[str, ...]) -> pd.
     from .targets import STATUS_WORDS
 
     names = dict(zip(*teams(snap)[["team_id", "team_name"]].to_numpy().T)) if team_ids else {}
+    if team_ids and AUTHORITY_TEAM not in team_ids and not _memoised(snap, ("latest_figures", as_at, (AUTHORITY_TEAM,))):
+        # The authority and the teams in one query (one plan, one pass), kept as the two.
+        both = latest_figures_for(snap, as_at, (AUTHORITY_TEAM, *team_ids))
+        is_authority = (both["team_id"] == AUTHORITY_TEAM).to_numpy()
+        for key, part in (((AUTHORITY_TEAM,), is_authority), (tuple(team_ids), ~is_authority)):
+            _memo(snap, ("latest_figures", as_at, key), lambda part=part: both[part].reset_index(drop=True))
     authority = latest_figures(snap, as_at, AUTHORITY_TEAM)
     rows = {r["measure_id"]: {"Measure": r["name"], "Whole authority": format_value(r["latest_value"], r["unit"])}
             for r in authority.to_dict("records")}
@@ -321,13 +333,23 @@ def scope_figures(snap: Snapshot, as_at: date, team_ids: tuple[str, ...]) -> pd.
 
 def team_periods(snap: Snapshot, measure_id: str, as_at: date) -> pd.DataFrame:
     """The periods at which teams have figures for a measure, newest first."""
-    return snap.query("team_periods", measure_id=measure_id, as_at=as_at)
+    found = _per_version(snap, "all_team_periods")
+    return _rows(found, (found["measure_id"] == measure_id).to_numpy()
+                 & (found["period_end"] <= pd.Timestamp(as_at)).to_numpy()).drop(columns="measure_id")
 
 
 def measures_with_team_figures(snap: Snapshot, as_at: date) -> dict[str, str]:
-    """measure_id -> name, for measures with team figures (league and heat map)."""
-    df = snap.query("measures_with_team_figures", as_at=as_at)
-    return dict(zip(df["measure_id"], df["name"]))
+    """measure_id -> name, for measures with team figures on or before as_at (league and
+    heat map), in plan order."""
+    def first_team_figure() -> dict:
+        found = _per_version(snap, "all_team_periods")
+        return found.groupby("measure_id")["period_end"].min().to_dict()
+
+    first = _memo(snap, ("first_team_figure",), first_team_figure)
+    cutoff = pd.Timestamp(as_at)
+    plan = _per_version(snap, "measures")
+    return {m: n for m, n in zip(plan["measure_id"].tolist(), plan["name"].tolist())
+            if m in first and first[m] <= cutoff}
 
 
 def _readings(snap: Snapshot, as_at: date, team: str, points: pd.DataFrame | None = None) -> dict:
@@ -470,8 +492,10 @@ def chart_heatmap(snap: Snapshot, measure_id: str, as_at: date, team_ids: tuple[
     from . import charts
 
     names = dict(zip(*teams(snap)[["team_id", "team_name"]].to_numpy().T))
-    return charts.heatmap_chart(_measure(snap, measure_id), measure_series(snap, measure_id, as_at, tuple(team_ids)),
-                                {t: names[t] for t in team_ids}, as_at)
+    # Only the months the heat map shows (heatmap_chart keeps the most recent `months`).
+    months = inspect.signature(charts.heatmap_chart).parameters["months"].default
+    series = snap.query("heatmap_series", measure_id=measure_id, as_at=as_at, teams=list(team_ids), months=months)
+    return charts.heatmap_chart(_measure(snap, measure_id), series, {t: names[t] for t in team_ids}, as_at)
 
 
 def chart_ratings(snap: Snapshot, rec_id: str, as_at: date):
