@@ -11,6 +11,7 @@ after another, and prints a line per load.
 """
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -82,10 +83,26 @@ _LOOP = textwrap.dedent("""
 """)
 
 
+def frozen_package(root: Path) -> Path:
+    """A copy of the package whose .sql files are the texts this process has read (and
+    keeps): loads run from it build the marts and views this process's pages expect, even
+    if the working tree's SQL is edited meanwhile. Returns the folder to run it from."""
+    import shutil
+
+    from cipdash import sqlfiles
+
+    code = root / "code"
+    shutil.copytree(PROJECT / "cipdash", code / "cipdash", ignore=shutil.ignore_patterns("__pycache__"))
+    for f in (code / "cipdash" / "sql").rglob("*.sql"):
+        f.write_text(sqlfiles.sql(f.relative_to(code / "cipdash" / "sql").with_suffix("").as_posix()),
+                     encoding="utf-8")
+    return code
+
+
 def loader_process(db: Path, loads: int, a: tuple[Path, Path], b: tuple[Path, Path],
-                   pause: float = 0.05) -> subprocess.Popen:
-    """Loads A, B, A, B... into db in a process of its own (as the scheduled load runs)."""
+                   pause: float = 0.05, code: Path = PROJECT) -> subprocess.Popen:
+    """Loads A, B, A, B... into db in a process of its own (as the scheduled load runs),
+    with the package in `code` (the project's own by default)."""
     return subprocess.Popen([sys.executable, "-c", _LOOP, str(db), str(loads), str(a[0]), str(a[1]), str(b[0]),
-                             str(b[1]), str(pause)], cwd=PROJECT, env={**__import__("os").environ,
-                                                                      "PYTHONPATH": str(PROJECT)},
+                             str(b[1]), str(pause)], cwd=code, env={**os.environ, "PYTHONPATH": str(code)},
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)

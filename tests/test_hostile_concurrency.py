@@ -23,7 +23,7 @@ from streamlit.runtime import Runtime
 from streamlit.testing.v1 import AppTest
 
 from cipdash.store import load
-from hostile_data import LATEST, loader_process, markers, write_dataset
+from hostile_data import LATEST, frozen_package, loader_process, markers, write_dataset
 
 ROOT = Path(__file__).resolve().parent.parent
 THREADS = 4
@@ -65,6 +65,14 @@ def one_runtime(monkeypatch):
     get_option = config.get_option
     monkeypatch.setattr(Runtime, "instance", classmethod(lambda cls: shared))
     monkeypatch.setattr(Runtime, "exists", classmethod(lambda cls: True))
+    # One script cache too, as a server has: each script is compiled once, under its lock.
+    # (A cache per run compiles in several threads at once, which Python 3.11's compiler
+    # can get wrong: "AST constructor recursion depth mismatch".)
+    from streamlit.runtime.scriptrunner.script_cache import ScriptCache
+    from streamlit.testing.v1 import app_test
+
+    scripts = ScriptCache()
+    monkeypatch.setattr(app_test, "ScriptCache", lambda: scripts)
     yield shared
     config.get_option = get_option  # overlapping patch/unpatch by runs can leave a run's patch in place
     Runtime._instance = None
@@ -107,7 +115,8 @@ def test_sessions_read_pages_while_loads_alternate_between_two_data_sets(tmp_pat
     db = tmp_path / "db" / "cip.duckdb"
     load(*a, db)
     monkeypatch.setenv("CIPDASH_DB", str(db))
-    loader = loader_process(db, LOADS, b, a, pause=0.2)  # B first: the file starts as A
+    code = frozen_package(tmp_path)  # the loads build exactly what the pages here expect
+    loader = loader_process(db, LOADS, b, a, pause=0.2, code=code)  # B first: the file starts as A
     seen: list[tuple[str, str | None]] = []
     failures: list[str] = []
 
