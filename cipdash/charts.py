@@ -349,7 +349,8 @@ def heatmap_chart(measure: dict, series: pd.DataFrame, team_names: dict[str, str
     df["period_end"] = pd.to_datetime(df["period_end"])
     recent = sorted(df["period_end"].unique())[-months:]
     df = df[df["period_end"].isin(recent)]
-    grid = df.pivot_table(index="team_id", columns="period_end", values="value", aggfunc="first")
+    # One figure per team and month (unique keys): pivot, not pivot_table (no grouping).
+    grid = df.pivot(index="team_id", columns="period_end", values="value")
     order = [t for t in team_names if t in grid.index]
     grid = grid.reindex(order)
     labels = [month_label(pd.Timestamp(c).date()) for c in grid.columns]
