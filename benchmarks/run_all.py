@@ -209,10 +209,16 @@ def table(results: dict) -> str:
     row("median rerun, change to a NEW value ms", ["" for _ in sizes], "<= 100 / <= 150  (judged on these)")
     for p in pages:
         row(f"  {p}", [fmt_num(results[s]["pages"]["pages"][p]["new"]) for s in sizes])
+    row("  (its process CPU time, new value ms)", ["" for _ in sizes], "without waiting for a core")
+    for p in pages:
+        row(f"  {p}", [fmt_num(results[s]["pages"]["pages"][p].get("new_cpu")) for s in sizes])
     row("median rerun, back to a SEEN value ms", ["" for _ in sizes])
     for p in pages:
         row(f"  {p}", [fmt_num(results[s]["pages"]["pages"][p]["cached"]) for s in sizes])
     row("worst page, new value ms", [fmt_num(_worst(results[s])) for s in sizes])
+    row("load average during the page runs", [fmt_num(statistics.mean(
+        p.get("load_average", 0) for p in results[s]["pages"]["pages"].values()), ".1f") for s in sizes],
+        "(2 cores; other work shares them)")
     row("peer (pandas, re-reads CSVs): new ms", [fmt_num(_peer(results[s], "new")) for s in sizes])
     row("peer: first render ms", [fmt_num(_peer(results[s], "first")) for s in sizes])
     row("peer / our worst page (new value)", [_ratio(results[s]) for s in sizes], ">= 4x / –")

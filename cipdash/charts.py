@@ -6,6 +6,7 @@ deficiencies); lines also differ by dash, and RAG marks differ by shape and carr
 """
 from __future__ import annotations
 
+import functools
 import html
 import re
 from dataclasses import dataclass, field
@@ -17,6 +18,20 @@ import plotly.graph_objects as go
 
 from .cells import AUTHORITY_TEAM, RAG_NAMES
 from .formatting import format_value, month_label, period_label, target_label
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _format_cached(kind: type, value, unit: str) -> str:
+    return format_value(value, unit)
+
+
+def fmt_value(value, unit: str) -> str:
+    """formatting.format_value, remembered: a service area's table or a heat map formats
+    thousands of figures, most of them seen before (a percentage to 1 dp has 1,001 values)."""
+    if not isinstance(value, (float, int)) or value != value:
+        # missing (NaN is never equal to itself: no use as a key), or not a plain number
+        return format_value(value, unit)
+    return _format_cached(type(value), value, unit)
 
 # Okabe-Ito and Tol hues, without the pale ones (too faint on white for lines).
 AUTHORITY_COLOUR = "#000000"
@@ -311,7 +326,7 @@ def league_chart(measure: dict, league: pd.DataFrame, period: str, as_at: date) 
     colours = [MET_COLOUR if m in (True, None) else NOT_MET_COLOUR for m in met]
     fig = _Figure(_trace("bar", 
         x=df["value"], y=[plot_text(n) for n in df["team_name"]], orientation="h", marker=dict(color=colours),
-        text=[format_value(v, unit) + w for v, w in zip(df["value"], words)], textposition="outside",
+        text=[fmt_value(v, unit) + w for v, w in zip(df["value"].tolist(), words)], textposition="outside",
         cliponaxis=False, hovertemplate="%{y}: %{x:.1f}<extra></extra>", name=plot_text(measure["name"])))
     if target is not None:
         tdate = df["target_date"].dropna().iloc[0]
@@ -355,7 +370,7 @@ def heatmap_chart(measure: dict, series: pd.DataFrame, team_names: dict[str, str
     grid = grid.reindex(order)
     labels = [month_label(pd.Timestamp(c).date()) for c in grid.columns]
     names = [plot_text(team_names.get(t, t)) for t in grid.index]
-    text = [[format_value(v, unit) for v in row] for row in grid.to_numpy()]
+    text = [[fmt_value(v, unit) for v in row] for row in grid.to_numpy().tolist()]
     reverse = measure["polarity"] == "lower_better"  # the bright end is always "better"
     fig = _Figure(_trace("heatmap", z=grid.to_numpy(), x=labels, y=names, text=text, texttemplate="%{text}",
                                colorscale=HEATMAP_SCALE, reversescale=reverse, hoverongaps=False,

@@ -282,7 +282,8 @@ def scope_figures(snap: Snapshot, as_at: date, team_ids: tuple[str, ...]) -> pd.
     status against the target that applies to teams (each_team), as display text. For a
     single team the SPC reading is given in words too (for a whole service area it would
     mean a chart per team and measure: the team view has it)."""
-    from .formatting import format_value, period_label, target_label
+    from .charts import fmt_value as format_value
+    from .formatting import period_label, target_label
     from .spc import describe_variation
     from .targets import STATUS_WORDS
 
