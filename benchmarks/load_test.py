@@ -14,11 +14,11 @@ rotated order so that the users are spread over the pages, and on the Overview c
 the as-at month to one that user has not chosen before (a filter change that runs the
 queries).
 
-A page has finished rendering when the Streamlit script has run for it
-([data-test-script-state] is notRunning after having been running), the connection is
-up, no spinner or skeleton is left, nothing is stale and the main area has content.
-The time is from the click to that moment, as the browser sees it: server time, the
-websocket, and drawing the page (Chromium shares the 2 cores with the server).
+Two times per click: "script", until the browser has received Streamlit's script_finished
+message for the run the click started (read from the page's websocket); "rendered", until
+the page has also finished drawing: [data-test-script-state] notRunning, connected, main
+area filled, no spinner or skeleton, nothing stale. Both include the websocket and, for
+"rendered", Chromium drawing the page on the same 2 cores as the server.
 
 Prints the median and 95th percentile per page and over all, the server's resident
 memory before and after, and any errors. Bounded: every wait has a timeout, every loop a
@@ -45,30 +45,11 @@ import server  # noqa: E402  (start/stop the real server, browserkit's pages and
 WAIT_MS = 120_000
 VIEWPORT = {"width": 1400, "height": 1600}
 
-# Counts finished script runs: a run is finished when the app's script state goes from
-# running to notRunning. Installed before any page script, in every page of a context.
-RUN_COUNTER_JS = """
-(() => {
-  window.__cipRuns = 0;
-  window.__cipWasRunning = false;
-  const watch = () => {
-    const app = document.querySelector("[data-testid='stApp']");
-    if (!app) { requestAnimationFrame(watch); return; }
-    const note = () => {
-      const state = app.getAttribute("data-test-script-state");
-      if (state === "running") window.__cipWasRunning = true;
-      else if (state === "notRunning" && window.__cipWasRunning) { window.__cipWasRunning = false; window.__cipRuns += 1; }
-    };
-    note();
-    new MutationObserver(note).observe(app, {attributes: true, attributeFilter: ["data-test-script-state"]});
-  };
-  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", watch); else watch();
-})();
-"""
-
-DONE_JS = """(runs) => {
+# A page has finished rendering: the app is connected, its script is not running, the main
+# area has content, and no spinner, skeleton or stale element is left.
+RENDERED_JS = """() => {
   const app = document.querySelector("[data-testid='stApp']");
-  return !!app && window.__cipRuns > runs
+  return !!app
     && app.getAttribute("data-test-script-state") === "notRunning"
     && app.getAttribute("data-test-connection-state") === "CONNECTED"
     && !!document.querySelector("[data-testid='stMain'] [data-testid='stElementContainer']")
@@ -76,6 +57,34 @@ DONE_JS = """(runs) => {
     && !document.querySelector("[data-testid='stSkeleton']")
     && !document.querySelector("[data-stale='true']");
 }"""
+
+
+class RunWatcher:
+    """Counts the script runs a browser page has seen finish, from Streamlit's own websocket
+    messages (ForwardMsg.script_finished), with the time each arrived. (The DOM's
+    data-test-script-state cannot tell: a quick rerun never shows "running" at all.)"""
+
+    def __init__(self, page):
+        self.finished = 0
+        self.at = 0.0
+        page.on("websocket", self._socket)
+
+    def _socket(self, ws) -> None:
+        ws.on("framereceived", self._frame)
+
+    def _frame(self, payload) -> None:
+        from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+        if isinstance(payload, str):
+            return
+        msg = ForwardMsg()
+        try:
+            msg.ParseFromString(payload)
+        except Exception:  # not a ForwardMsg
+            return
+        if msg.WhichOneof("type") == "script_finished":
+            self.finished += 1
+            self.at = time.perf_counter()
 
 
 def page_titles() -> list[str]:
@@ -92,53 +101,81 @@ def page_titles() -> list[str]:
     return titles
 
 
-async def rendered(page, runs_before: int) -> None:
-    await page.wait_for_function(DONE_JS, arg=runs_before, timeout=WAIT_MS, polling=25)
+async def rendered(page, watcher: RunWatcher, runs_before: int, timeout: int = WAIT_MS) -> None:
+    """Wait until a script run has finished since runs_before and the page has drawn it."""
+    deadline = time.perf_counter() + timeout / 1000
+    while watcher.finished <= runs_before:
+        if time.perf_counter() > deadline:
+            raise TimeoutError(f"no script run finished in {timeout / 1000:.0f} s")
+        await asyncio.sleep(0.01)
+    await page.wait_for_function(RENDERED_JS, timeout=max(1, int((deadline - time.perf_counter()) * 1000)),
+                                 polling=25)
 
 
-async def user(n: int, browser, base: str, titles: list[str], months: list[str], rounds: int,
-               samples: list, errors: list, start_gate: asyncio.Event) -> None:
+async def timed_action(page, watcher: RunWatcher, act) -> tuple[float, float]:
+    """(ms until the page's script run had finished, as the browser received it; ms until the
+    page had finished drawing) for one click or choice."""
+    runs = watcher.finished
+    started = time.perf_counter()
+    await act()
+    await rendered(page, watcher, runs)
+    return (watcher.at - started) * 1000, (time.perf_counter() - started) * 1000
+
+
+async def user(n: int, browser, base: str, titles: list[str], months: list[str], rounds: int, think: float,
+               stagger: float, samples: list, errors: list) -> None:
+    await asyncio.sleep(n * stagger)  # users arrive one after another, then all click at once
     context = await browser.new_context(viewport=VIEWPORT)
-    await context.add_init_script(RUN_COUNTER_JS)
     page = await context.new_page()
+    watcher = RunWatcher(page)
     page.set_default_timeout(WAIT_MS)
     rng = random.Random(n)
     mine = months[:]
     rng.shuffle(mine)
     try:
-        await start_gate.wait()
         started = time.perf_counter()
         await page.goto(base + "/", wait_until="domcontentloaded")
-        await rendered(page, 0)
-        samples.append(("open the dashboard", time.perf_counter() - started, n))
+        await rendered(page, watcher, 0)
+        samples.append(("open the dashboard", None, (time.perf_counter() - started) * 1000, n))
+        current = titles[0]
         order = titles[n % len(titles):] + titles[:n % len(titles)]
         for r in range(rounds):
             for title in order:
-                runs = await page.evaluate("window.__cipRuns")
-                started = time.perf_counter()
-                await page.locator("[data-testid='stSidebarNav'] a", has_text=title).first.click()
-                await rendered(page, runs)
-                samples.append((title, time.perf_counter() - started, n))
-                if title == titles[0] and mine:  # the overview: a new as-at month
+                if title != current:
+                    await asyncio.sleep(think * rng.uniform(0.5, 1.5))
+                    link = page.locator("[data-testid='stSidebarNav'] a", has_text=title).first
+                    try:
+                        script, done = await timed_action(page, watcher, link.click)
+                        samples.append((title, script, done, n))
+                    except Exception as exc:
+                        errors.append(f"user {n}, {title}: {type(exc).__name__}: {str(exc).splitlines()[0][:200]}")
+                    current = title
+                if title == titles[0] and mine:  # on the overview: an as-at month not chosen before
                     month = mine.pop()
-                    runs = await page.evaluate("window.__cipRuns")
-                    started = time.perf_counter()
                     box = page.locator("[data-testid='stSidebar'] [data-testid='stSelectbox']").first
-                    await box.locator("input").click()
-                    await box.locator("input").fill(month)
-                    await page.get_by_role("option", name=month, exact=True).first.click()
-                    await rendered(page, runs)
-                    samples.append(("Overview: as-at changed", time.perf_counter() - started, n))
-                exceptions = await page.locator("[data-testid='stException']").all_inner_texts()
-                if exceptions:
-                    errors.append(f"user {n}, {title}: {exceptions[0][:300]}")
+
+                    await asyncio.sleep(think * rng.uniform(0.5, 1.5))
+                    try:
+                        # Typing into the box is the user's time: the clock starts at the choice.
+                        await box.locator("input").click()
+                        await box.locator("input").fill(month)
+                        option = page.get_by_role("option", name=month, exact=True).first
+                        script, done = await timed_action(page, watcher, option.click)
+                        samples.append(("Overview: as-at changed", script, done, n))
+                    except Exception as exc:
+                        errors.append(f"user {n}, as-at {month}: {type(exc).__name__}: "
+                                      f"{str(exc).splitlines()[0][:200]}")
+                shown = await page.locator("[data-testid='stException']").all_inner_texts()
+                if shown:
+                    errors.append(f"user {n}, {title}: {shown[0][:300]}")
     except Exception as exc:  # one user's failure is reported, the others go on
         errors.append(f"user {n}: {type(exc).__name__}: {str(exc).splitlines()[0][:300]}")
     finally:
         await context.close()
 
 
-async def run_users(base: str, users: int, rounds: int, months: list[str]) -> tuple[list, list, float]:
+async def run_users(base: str, users: int, rounds: int, months: list[str], think: float,
+                    stagger: float) -> tuple[list, list, float]:
     from playwright.async_api import async_playwright
 
     titles = page_titles()
@@ -148,12 +185,9 @@ async def run_users(base: str, users: int, rounds: int, months: list[str]) -> tu
         browser = await p.chromium.launch(executable_path=str(server.browserkit.CHROMIUM),
                                           args=server.browserkit.CHROMIUM_ARGS)
         try:
-            gate = asyncio.Event()
-            tasks = [asyncio.create_task(user(n, browser, base, titles, months, rounds, samples, errors, gate))
-                     for n in range(users)]
-            await asyncio.sleep(2)  # every context made before anyone starts
             started = time.perf_counter()
-            gate.set()
+            tasks = [asyncio.create_task(user(n, browser, base, titles, months, rounds, think, stagger, samples,
+                                              errors)) for n in range(users)]
             await asyncio.wait_for(asyncio.gather(*tasks), timeout=60 * 60)
             wall = time.perf_counter() - started
         finally:
@@ -185,6 +219,9 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--users", type=int, default=20)
     ap.add_argument("--rounds", type=int, default=3, help="times each user goes through every page")
+    ap.add_argument("--think", type=float, default=0.0,
+                    help="seconds a user looks at a page before the next click (0.5x to 1.5x at random)")
+    ap.add_argument("--stagger", type=float, default=1.0, help="seconds between users' arrivals")
     ap.add_argument("--size", default="1m", help="run_all.py data size: small, 1m, 10m")
     ap.add_argument("--keep", metavar="DIR", help="run_all.py's --keep folder to generate into and reuse")
     ap.add_argument("--db", help="an existing database (with --plan and --data) instead of generated data")
@@ -210,25 +247,36 @@ def main() -> int:
         server.visit_every_page(srv.url)  # one warm-up visit: the server's imports, not the users' time
         rss_before, _ = server.memory_mib(srv.pid)
         run_all.log(f"{args.users} users x {args.rounds} rounds against {srv.url}")
-        samples, errors, wall = asyncio.run(run_users(srv.url, args.users, args.rounds, month_labels(db)))
+        samples, errors, wall = asyncio.run(run_users(srv.url, args.users, args.rounds, month_labels(db),
+                                                      args.think, args.stagger))
         rss_after, peak = server.memory_mib(srv.pid)
     finally:
         server.stop(srv)
 
-    by_page: dict[str, list[float]] = {}
-    for what, seconds, _ in samples:
-        by_page.setdefault(what, []).append(seconds * 1000)
-    every = [s * 1000 for what, s, _ in samples if what != "open the dashboard"]
-    print(f"\n{args.users} concurrent Chromium sessions (one browser, a context each) x {args.rounds} rounds "
-          f"of every page; {len(samples)} page renders in {wall:.0f} s; {os.cpu_count()} CPUs; load average "
+    by_page: dict[str, list[tuple]] = {}
+    for what, script, done, _ in samples:
+        by_page.setdefault(what, []).append((script, done))
+    changes = [(sc, d) for what, sc, d, _ in samples if what != "open the dashboard"]
+    print(f"\n{args.users} concurrent Chromium sessions (one browser, a context each), arriving "
+          f"{args.stagger:g} s apart, {args.rounds} rounds of every page, think time {args.think:g} s; "
+          f"{len(samples)} page renders in {wall:.0f} s; {os.cpu_count()} CPUs; load average "
           f"{' '.join(f'{x:.1f}' for x in os.getloadavg())}")
-    print(f"{'page':<28}{'renders':>8}{'median ms':>11}{'p95 ms':>9}{'max ms':>9}")
-    for what, values in by_page.items():
-        print(f"{what:<28}{len(values):>8}{statistics.median(values):>11.0f}{percentile(values, 0.95):>9.0f}"
-              f"{max(values):>9.0f}")
-    if every:
-        print(f"{'every page change':<28}{len(every):>8}{statistics.median(every):>11.0f}"
-              f"{percentile(every, 0.95):>9.0f}{max(every):>9.0f}")
+    print("script = the page's script run finished, as the browser saw it; rendered = the page had "
+          "finished drawing (no spinner, nothing stale)")
+    print(f"{'page':<28}{'renders':>8}{'script median':>15}{'p95':>8}{'rendered median':>17}{'p95':>8}{'max':>8}")
+
+    def line(label, pairs):
+        scripts = [sc for sc, _ in pairs if sc is not None]
+        done = [d for _, d in pairs]
+        sm = f"{statistics.median(scripts):.0f}" if scripts else "–"
+        sp = f"{percentile(scripts, 0.95):.0f}" if scripts else "–"
+        print(f"{label:<28}{len(pairs):>8}{sm:>15}{sp:>8}{statistics.median(done):>17.0f}"
+              f"{percentile(done, 0.95):>8.0f}{max(done):>8.0f}")
+
+    for what, pairs in by_page.items():
+        line(what, pairs)
+    if changes:
+        line("every page change", changes)
     print(f"server resident memory: {rss_before:.0f} MiB before the users, {rss_after:.0f} MiB after "
           f"(peak {peak:.0f} MiB)")
     for e in errors:
