@@ -247,8 +247,11 @@ def main() -> int:
         server.visit_every_page(srv.url)  # one warm-up visit: the server's imports, not the users' time
         rss_before, _ = server.memory_mib(srv.pid)
         run_all.log(f"{args.users} users x {args.rounds} rounds against {srv.url}")
+        server_cpu, machine_cpu = server.cpu_seconds(srv.pid), server.machine_cpu_seconds()
         samples, errors, wall = asyncio.run(run_users(srv.url, args.users, args.rounds, month_labels(db),
                                                       args.think, args.stagger))
+        server_cpu = server.cpu_seconds(srv.pid) - server_cpu
+        machine_cpu = server.machine_cpu_seconds() - machine_cpu
         rss_after, peak = server.memory_mib(srv.pid)
     finally:
         server.stop(srv)
@@ -279,6 +282,10 @@ def main() -> int:
         line("every page change", changes)
     print(f"server resident memory: {rss_before:.0f} MiB before the users, {rss_after:.0f} MiB after "
           f"(peak {peak:.0f} MiB)")
+    print(f"CPU while the users ran: the dashboard server {server_cpu:.0f} s "
+          f"({server_cpu * 1000 / max(1, len(samples)):.0f} ms per page render), the whole machine "
+          f"{machine_cpu:.0f} s of the {wall * os.cpu_count():.0f} s its {os.cpu_count()} cores had "
+          f"(Chromium's renderers and anything else running took the rest)")
     for e in errors:
         print("ERROR", e)
     return 1 if errors else 0

@@ -93,6 +93,19 @@ def memory_mib(pid: int) -> tuple[float, float]:
     return fields["VmRSS"], fields["VmHWM"]
 
 
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) a process has used so far, from /proc/<pid>/stat."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def machine_cpu_seconds() -> float:
+    """CPU time all processes have used so far (every core), from /proc/stat."""
+    values = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    busy = sum(values) - values[3] - values[4]  # less idle and iowait
+    return busy / os.sysconf("SC_CLK_TCK")
+
+
 def page_urls(base: str) -> dict[str, str]:
     """Every page dashboard.py declares (the default page at the root)."""
     return {name: f"{base}/{path}" for name, path in browserkit.PAGES.items()}
