@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Callable
 
+import numpy as np
 import pandas as pd
 
 from .cells import AUTHORITY_TEAM, RAG_NAMES
@@ -44,11 +45,6 @@ def _memo(snap: Snapshot, key: tuple, make: Callable):
         while len(_MEMO) > _MEMO_SIZE:
             _MEMO.popitem(last=False)
     return value
-
-
-def _memoised(snap: Snapshot, key: tuple) -> bool:
-    with _MEMO_LOCK:
-        return (str(snap.path), snap.version, key) in _MEMO
 
 
 def _per_version(snap: Snapshot, name: str) -> pd.DataFrame:
@@ -137,8 +133,23 @@ def latest_figures_for(snap: Snapshot, as_at: date, teams: tuple[str, ...]) -> p
     return _memo(snap, ("latest_figures", as_at, tuple(teams)), lambda: _latest_figures(snap, as_at, teams)).copy()
 
 
+def _authority_latest(snap: Snapshot, as_at: date) -> pd.DataFrame:
+    """latest_figures for the whole authority alone, from the per-version copy of the
+    authority_latest mart (the query reads the same rows): its rows for the last month end
+    on or before as_at."""
+    every = _per_version(snap, "authority_latest")
+    months = _memo(snap, ("authority_latest_months",),
+                   lambda: np.unique(every["as_at_month"].to_numpy()))
+    i = int(np.searchsorted(months, np.datetime64(pd.Timestamp(as_at)), side="right")) - 1
+    mask = (every["as_at_month"] == months[i]).to_numpy() if i >= 0 else np.zeros(len(every), dtype=bool)
+    return _rows(every, mask).drop(columns="as_at_month")
+
+
 def _latest_figures(snap: Snapshot, as_at: date, teams: tuple[str, ...]) -> pd.DataFrame:
-    df = snap.query("latest_figures", as_at=as_at, teams=list(teams))
+    if tuple(teams) == (AUTHORITY_TEAM,):
+        df = _authority_latest(snap, as_at)
+    else:
+        df = snap.query("latest_figures", as_at=as_at, teams=list(teams))
     df["change"] = df["latest_value"] - df["previous_value"]
     df["status"] = [status(v, t, p, tol) for v, t, p, tol in
                     zip(df["latest_value"].tolist(), df["target"].tolist(), df["polarity"].tolist(),
@@ -288,12 +299,6 @@ def scope_figures(snap: Snapshot, as_at: date, team_ids: tuple[str, ...]) -> pd.
     from .targets import STATUS_WORDS
 
     names = dict(zip(*teams(snap)[["team_id", "team_name"]].to_numpy().T)) if team_ids else {}
-    if team_ids and AUTHORITY_TEAM not in team_ids and not _memoised(snap, ("latest_figures", as_at, (AUTHORITY_TEAM,))):
-        # The authority and the teams in one query (one plan, one pass), kept as the two.
-        both = latest_figures_for(snap, as_at, (AUTHORITY_TEAM, *team_ids))
-        is_authority = (both["team_id"] == AUTHORITY_TEAM).to_numpy()
-        for key, part in (((AUTHORITY_TEAM,), is_authority), (tuple(team_ids), ~is_authority)):
-            _memo(snap, ("latest_figures", as_at, key), lambda part=part: both[part].reset_index(drop=True))
     authority = latest_figures(snap, as_at, AUTHORITY_TEAM)
     rows = {r["measure_id"]: {"Measure": r["name"], "Whole authority": format_value(r["latest_value"], r["unit"])}
             for r in authority.to_dict("records")}

@@ -93,6 +93,82 @@ with final as (
 
 select * from final;
 
+-- The whole authority's latest figures, as latest_figures.sql returns them, for every month
+-- end from its first figure to its last (as_at_month): the query, and the dashboard's
+-- per-version copy, look the authority up here instead of aggregating its history on each
+-- call. Built by latest_figures.sql's own aggregation, month by month; a few thousand rows.
+create or replace table authority_latest as
+with months as (
+    select last_day(m::date) as as_at_month
+    from (select min(period_end) as first_end, max(period_end) as last_end
+          from authority_observations where value is not null) as b,
+        lateral (select unnest(generate_series(date_trunc('month', b.first_end), date_trunc('month', b.last_end),
+                                               interval 1 month)) as m)
+),
+
+last_two as (
+    select
+        m.as_at_month,
+        a.measure_id,
+        a.period_type,
+        case a.period_type when 'month' then 1 when 'quarter' then 2 else 3 end as type_rank,
+        max_by(a.period_end, a.period_end, 2) as ends,
+        max_by(a.value, a.period_end, 2) as vals,
+        arg_max_null(a.numerator, a.period_end) as numerator,
+        arg_max_null(a.denominator, a.period_end) as denominator
+    from months as m
+    inner join authority_observations as a on a.period_end <= m.as_at_month and a.value is not null
+    group by m.as_at_month, a.measure_id, a.period_type
+),
+
+chosen as (
+    select
+        as_at_month,
+        measure_id,
+        arg_max({'period_type': period_type, 'ends': ends, 'vals': vals, 'numerator': numerator,
+                 'denominator': denominator},
+                {'period_end': ends[1], 'shortest': -type_rank}) as chosen
+    from last_two
+    group by as_at_month, measure_id
+),
+
+final as (
+    select
+        c.as_at_month,
+        c.measure_id,
+        'ALL' as team_id,
+        c.chosen.ends[1] as latest_period_end,
+        c.chosen.period_type as period_type,
+        c.chosen.vals[1] as latest_value,
+        c.chosen.vals[2] as previous_value,
+        c.chosen.ends[2] as previous_period_end,
+        c.chosen.numerator as numerator,
+        c.chosen.denominator as denominator,
+        nt.target_date,
+        nt.target,
+        nt.applies_to as target_applies_to,
+        tr.team_min,
+        tr.team_max,
+        m.name,
+        m.unit,
+        m.polarity,
+        m.tolerance,
+        m.sort_order
+    from chosen as c
+    inner join measures as m on m.measure_id = c.measure_id
+    left join next_targets as nt
+        on nt.measure_id = c.measure_id
+        and nt.period_end = c.chosen.ends[1]
+        and nt.scope = 'authority'
+    left join team_ranges as tr
+        on tr.measure_id = c.measure_id
+        and tr.period_end = c.chosen.ends[1]
+        and tr.period_type = c.chosen.period_type
+)
+
+select * from final
+order by as_at_month, sort_order;
+
 -- Each measure's latest period, row count and the months missing in its monthly run,
 -- for the Data page.
 create or replace table measure_coverage as

@@ -5,17 +5,12 @@
 -- year).
 --
 -- One pass and two small aggregates: each series' last two figures come from max_by(..., 2)
--- rather than joins back to the figures. The whole authority's figures come from the
--- authority_observations mart (a few thousand rows), the teams' from team_observations,
--- reading only the blocks of the chosen teams' keys. DuckDB folds the bound $teams into the
--- plan, so for $teams = ['ALL'] the team figures are never read at all.
+-- rather than joins back to the figures; the teams' figures come from team_observations,
+-- reading only the blocks of the chosen teams' keys. The whole authority's latest figures
+-- are looked up in the authority_latest mart, built at load time by the same aggregation
+-- for every month. DuckDB folds the bound $teams into the plan, so for $teams = ['ALL']
+-- the team figures are never read at all.
 with scoped as (
-    select measure_id, 'ALL' as team_id, period_end, period_type, value, numerator, denominator
-    from authority_observations
-    where list_contains($teams, 'ALL')
-        and period_end <= $as_at
-        and value is not null
-    union all
     select o.measure_id, o.team_id, o.period_end, o.period_type, o.value, o.numerator, o.denominator
     from team_observations as o
     semi join team_keys as k on k.team_key = o.team_key and list_contains($teams, k.team_id)
@@ -85,6 +80,13 @@ final as (
         on tr.measure_id = l.measure_id
         and tr.period_end = l.chosen.ends[1]
         and tr.period_type = l.chosen.period_type
+    union all
+    -- the whole authority: its row of the authority_latest mart for the last month end on or
+    -- before $as_at
+    select * exclude (as_at_month)
+    from authority_latest
+    where list_contains($teams, 'ALL')
+        and as_at_month = (select max(as_at_month) from authority_latest where as_at_month <= $as_at)
 )
 
 select * from final
