@@ -80,9 +80,33 @@ def movement(current: str | None, previous: str | None) -> str | None:
     return "improved" if diff > 0 else "worsened" if diff < 0 else "same"
 
 
+def _as_duckdb_hands_over(frame: pd.DataFrame) -> pd.DataFrame:
+    """A text column with nothing in it as DuckDB's .df() gives it (objects, None), so a frame
+    filtered in memory is the frame the query would have returned."""
+    for c in frame.columns:
+        if (isinstance(frame[c].dtype, pd.StringDtype) or frame[c].dtype == object) and frame[c].isna().all():
+            frame[c] = pd.Series([None] * len(frame), index=frame.index, dtype=object)
+    return frame
+
+
+def _ratings_at(snap: Snapshot, as_at: date) -> pd.DataFrame:
+    """ratings_at.sql, from the per-version copies of the recommendations and the ratings:
+    each recommendation's latest rating on or before as_at and the one before it."""
+    recs = _per_version(snap, "recommendations")
+    every = _per_version(snap, "all_ratings")
+    upto = every[(every["as_at"] <= pd.Timestamp(as_at)).to_numpy()]
+    back = upto.groupby("rec_id", sort=False).cumcount(ascending=False).to_numpy()  # 0 = the latest
+    current = upto[back == 0].rename(columns={"as_at": "rated_at"})
+    previous = upto[back == 1][["rec_id", "as_at", "implementation", "impact"]].rename(
+        columns={"as_at": "previous_rated_at", "implementation": "previous_implementation",
+                 "impact": "previous_impact"})
+    return _as_duckdb_hands_over(recs.merge(current, on="rec_id", how="left")
+                                 .merge(previous, on="rec_id", how="left"))
+
+
 def ratings_at(snap: Snapshot, as_at: date) -> pd.DataFrame:
     """Each recommendation's rating at as_at, with movement since its previous rating."""
-    df = snap.query("ratings_at", as_at=as_at)
+    df = _ratings_at(snap, as_at)
     df = df.astype({c: "object" for c in ("implementation", "impact", "previous_implementation", "previous_impact")})
     df = df.where(df.notna(), None)
     # object dtype: pandas 3 would infer a string column from a mix of words and None and
@@ -215,7 +239,10 @@ def league(snap: Snapshot, measure_id: str, period_end: date, period_type: str, 
 
 
 def rating_history(snap: Snapshot, rec_id: str, as_at: date) -> pd.DataFrame:
-    return snap.query("rating_history", rec_id=rec_id, as_at=as_at)
+    """One recommendation's ratings up to as_at, oldest first (rating_history.sql)."""
+    every = _per_version(snap, "all_ratings")
+    mine = _rows(every, (every["rec_id"] == rec_id).to_numpy() & (every["as_at"] <= pd.Timestamp(as_at)).to_numpy())
+    return _as_duckdb_hands_over(mine.drop(columns="rec_id"))
 
 
 def coverage(snap: Snapshot) -> pd.DataFrame:
