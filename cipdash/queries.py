@@ -334,27 +334,31 @@ def scope_figures(snap: Snapshot, as_at: date, team_ids: tuple[str, ...]) -> pd.
     if len(team_ids) == 1:
         variation = {m: r.variation for m, r in _readings(snap, as_at, team_ids[0]).items()}
     # A service area is ~1,400 rows: read the columns once as lists (not a dict per row)
-    # and label each distinct period and target once.
+    # and label each distinct period, target and status once.
     wanted = ["measure_id", "team_id", "name", "unit", "status", "latest_value", "target", "target_date",
               "latest_period_end", "period_type"]
     periods: dict = {}
     targets: dict = {}
-    for f in (dict(zip(wanted, r)) for r in zip(*(figures[c].tolist() for c in wanted))):
-        row = rows.setdefault(f["measure_id"], {"Measure": f["name"], "Whole authority": "–"})
-        notes = [STATUS_WORDS[f["status"]].lower()] if f["status"] in STATUS_WORDS else []
-        if variation.get(f["measure_id"]) is not None:
+    words = {code: STATUS_WORDS[code].lower() for code in STATUS_WORDS}
+    readings = {m: describe_variation(v).label.lower() for m, v in variation.items() if v is not None}
+    for mid, tid, name, unit, state, value, target, target_date, period_end, period_type in zip(
+            *(figures[c].tolist() for c in wanted)):
+        row = rows.get(mid)
+        if row is None:
+            row = rows[mid] = {"Measure": name, "Whole authority": "–"}
+        notes = [words[state]] if state in words else []
+        if mid in readings:
             # The SPC reading in words (MDC): never an icon's colour alone.
-            notes.append(describe_variation(variation[f["measure_id"]]).label.lower())
-        row[names.get(f["team_id"], f["team_id"])] = format_value(f["latest_value"], f["unit"]) + (
-            f" ({'; '.join(notes)})" if notes else "")
-        if not pd.isna(f["target"]):
-            key = (f["target"], f["unit"], f["target_date"])
+            notes.append(readings[mid])
+        row[names.get(tid, tid)] = format_value(value, unit) + (f" ({'; '.join(notes)})" if notes else "")
+        if not pd.isna(target):
+            key = (target, unit, target_date)
             if key not in targets:
-                targets[key] = target_label(f["target"], f["unit"], _date(f["target_date"]))
+                targets[key] = target_label(target, unit, _date(target_date))
             row["Team target"] = targets[key]
-        key = (f["latest_period_end"], f["period_type"])
+        key = (period_end, period_type)
         if key not in periods:
-            periods[key] = period_label(_date(f["latest_period_end"]), f["period_type"])
+            periods[key] = period_label(_date(period_end), period_type)
         row["Period"] = periods[key]
     columns = ["Measure", "Period"] + [names.get(t, t) for t in team_ids] + ["Whole authority", "Team target"]
     table = pd.DataFrame(list(rows.values()))
