@@ -90,8 +90,9 @@ def _as_duckdb_hands_over(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _ratings_at(snap: Snapshot, as_at: date) -> pd.DataFrame:
-    """ratings_at.sql, from the per-version copies of the recommendations and the ratings:
-    each recommendation's latest rating on or before as_at and the one before it."""
+    """As ratings_at.sql (which summary --json runs), from the per-version copies of the
+    recommendations and the ratings: each recommendation's latest rating on or before as_at
+    and the one before it."""
     recs = _per_version(snap, "recommendations")
     every = _per_version(snap, "all_ratings")
     upto = every[(every["as_at"] <= pd.Timestamp(as_at)).to_numpy()]
@@ -143,6 +144,7 @@ def teams(snap: Snapshot) -> pd.DataFrame:
 
 
 def inspections(snap: Snapshot, as_at: date) -> pd.DataFrame:
+    """Inspection judgements published on or before as_at, by date and file order."""
     found = _per_version(snap, "all_inspections")
     return _rows(found, (found["date"] <= pd.Timestamp(as_at)).to_numpy())
 
@@ -196,8 +198,8 @@ def needs_attention(figures: pd.DataFrame) -> pd.DataFrame:
 
 
 def authority_series(snap: Snapshot, as_at: date) -> pd.DataFrame:
-    """Every measure's whole-authority figures up to as_at, by measure, period type and date
-    (as authority_series.sql), from the per-version copy of the authority's figures."""
+    """Every measure's whole-authority figures with a value up to as_at, by measure, period
+    type and date (sparklines, SPC), from the per-version copy of the authority's figures."""
     figures = _per_version(snap, "authority_figures")
     mask = (figures["period_end"] <= pd.Timestamp(as_at)).to_numpy() & figures["value"].notna().to_numpy()
     return _rows(figures, mask)[["measure_id", "period_end", "period_type", "value", "numerator", "denominator"]]
@@ -219,6 +221,7 @@ def measure_series(snap: Snapshot, measure_id: str, as_at: date, teams: tuple[st
 
 
 def measure_targets(snap: Snapshot, measure_id: str) -> pd.DataFrame:
+    """A measure's targets by date (then authority before each_team)."""
     targets = _per_version(snap, "all_targets")
     return _rows(targets, (targets["measure_id"] == measure_id).to_numpy()).drop(columns="measure_id")
 
@@ -239,7 +242,7 @@ def league(snap: Snapshot, measure_id: str, period_end: date, period_type: str, 
 
 
 def rating_history(snap: Snapshot, rec_id: str, as_at: date) -> pd.DataFrame:
-    """One recommendation's ratings up to as_at, oldest first (rating_history.sql)."""
+    """One recommendation's ratings up to as_at, oldest first."""
     every = _per_version(snap, "all_ratings")
     mine = _rows(every, (every["rec_id"] == rec_id).to_numpy() & (every["as_at"] <= pd.Timestamp(as_at)).to_numpy())
     return _as_duckdb_hands_over(mine.drop(columns="rec_id"))
