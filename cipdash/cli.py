@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -45,6 +46,11 @@ def _as_at(text: str | None):
         raise SystemExit(f"--as-at: {exc} ({exc.hint})")
 
 
+def _folders(args) -> str:
+    """Which folders were read: with the defaults, that depends on the current folder."""
+    return f"plan {Path(args.plan).resolve()}, extracts {Path(args.data).resolve()}"
+
+
 def _cmd_check(args) -> int:
     from .store import validate
 
@@ -54,7 +60,7 @@ def _cmd_check(args) -> int:
         print(f"{len(checked.errors)} problem(s) found. Nothing was loaded.", file=sys.stderr)
         return EXIT_BAD_INPUT
     rows = sum(f.rows for f in checked.extracts.files)
-    print(f"OK: {len(checked.files)} files, {rows:,} extract rows, no problems"
+    print(f"OK: {len(checked.files)} files ({_folders(args)}), {rows:,} extract rows, no problems"
           + (f" ({len(checked.warnings)} warning(s))" if checked.warnings else "") + ".")
     return EXIT_OK
 
@@ -80,7 +86,7 @@ def _cmd_load(args) -> int:
     elif not result.changed:
         print(f"No changes: {db} already holds exactly these files ({result.rows_unchanged:,} figures).")
     else:
-        print(f"Loaded into {db} (load {result.load_id}): {result.rows_added:,} new figures, "
+        print(f"Loaded {_folders(args)} into {db} (load {result.load_id}): {result.rows_added:,} new figures, "
               f"{result.rows_revised:,} revised (earlier values kept in the revision history), "
               f"{result.rows_unchanged:,} unchanged; plan {'updated' if result.plan_changed else 'unchanged'}.")
     return EXIT_OK
@@ -152,17 +158,19 @@ def _cmd_export(args) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from .store import DEFAULT_DATA_DIR, DEFAULT_PLAN_DIR
+    from .store import default_folder
 
     parser = argparse.ArgumentParser(prog="python -m cipdash", description=DESCRIPTION,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def folders(p):
-        p.add_argument("--plan", default=str(DEFAULT_PLAN_DIR), metavar="DIR",
-                       help="the plan folder (recommendations.csv, ratings.csv, ...); default cip_data/")
-        p.add_argument("--data", default=str(DEFAULT_DATA_DIR), metavar="DIR",
-                       help="the extracts folder (*.csv, benchmarks/*.csv); default data/")
+        p.add_argument("--plan", default=str(default_folder("cip_data")), metavar="DIR",
+                       help="the plan folder (recommendations.csv, ratings.csv, ...); default cip_data/ "
+                            "in the current folder if there is one, else the project's")
+        p.add_argument("--data", default=str(default_folder("data")), metavar="DIR",
+                       help="the extracts folder (*.csv, benchmarks/*.csv); default data/ in the current "
+                            "folder if there is one, else the project's")
 
     p = sub.add_parser("check", help="check the plan and extracts; never writes",
                        description="Check every plan and extract file and list every problem as "
@@ -215,8 +223,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.run(args)
     except BrokenPipeError:
-        # `summary --json | head`: the reader left; not an error worth a traceback.
-        sys.stderr.close()
+        # `summary --json | head`: the reader left; not an error worth a traceback. Standard
+        # output now points at /dev/null, so the final flush has nothing left to fail on.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
         return EXIT_OK
     except KeyboardInterrupt:
         print("Interrupted; nothing was half-loaded (a load applies all or nothing).", file=sys.stderr)

@@ -250,7 +250,9 @@ def _check_extract(table: Table, problems: Problems, plan: Plan) -> _Checked:
         scale = np.ones(n)
         for name, factor in SCALE.items():
             scale[unit == UNIT_CODES[name]] = factor
-        ratio = np.where(den > 0, num / np.where(den > 0, den, 1.0) * scale, np.nan)
+        # Scaled before dividing, and rounded to 10 places, so 7 of 100 is 7.0, not the
+        # 7.000000000000001 that (7 / 100) * 100 gives: a worked-out figure reads as typed.
+        ratio = np.where(den > 0, np.round(num * scale / np.where(den > 0, den, 1.0), 10), np.nan)
         value = np.where(derive, ratio, value)
 
         # Agreement is only judged where the unit (and so the scale) is known.
@@ -298,8 +300,13 @@ def _check_benchmark(table: Table, problems: Problems, plan: Plan) -> _Checked:
     _report(table, problems, bad, "value", lambda c: f"'{c}' is not a number", number_hint)
     _report(table, problems, np.isnan(value) & ~bad, "value", "a value is required here")
     with np.errstate(invalid="ignore"):
-        _report(table, problems, (unit == UNIT_CODES["percent"]) & ((value < 0) | (value > 100)), "value",
+        # The same bounds as the extracts' figures: a comparator is a figure of the same measure.
+        is_pct = unit == UNIT_CODES["percent"]
+        non_negative = np.isin(unit, [UNIT_CODES[u] for u in NON_NEGATIVE_UNITS]) & ~is_pct
+        _report(table, problems, is_pct & ((value < 0) | (value > 100)), "value",
                 lambda c: f"{c} is outside 0-100 for a percentage")
+        _report(table, problems, non_negative & (value < 0), "value",
+                lambda c: f"{c} is negative, which this measure's unit cannot be")
     columns = {
         "measure_id": _text_column(table, "measure_id"),
         "comparator": _text_column(table, "comparator"),

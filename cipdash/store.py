@@ -38,6 +38,15 @@ PLAN_TABLES = ("plan_info", "recommendations", "ratings", "measures", "measure_r
                "targets", "teams", "inspections", "spc_rebase")
 
 
+def default_folder(name: str) -> Path:
+    """`cip_data` or `data` in the current folder when it has one, else the project's own:
+    `python -m cipdash load` run from a council's own folder (a scheduled job's working
+    directory) reads that folder's files, as a relative `cip_data/` says; run from anywhere
+    else it reads the project's."""
+    here = Path.cwd() / name
+    return here if here.is_dir() else PROJECT_DIR / name
+
+
 def resolve_db(option: str | os.PathLike | None = None) -> Path:
     """--db wins, then $CIPDASH_DB, then the project's own (git-ignored) file."""
     if option:

@@ -16,7 +16,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from .errors import LoadFailed, Problem
-from .store import DEFAULT_DATA_DIR, DEFAULT_PLAN_DIR, LoadResult, load, validate
+from .store import LoadResult, default_folder, load, validate
 
 MAX_UPLOAD_MB = 50
 MAX_FILES = 20
@@ -25,9 +25,10 @@ _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 
 def folders() -> tuple[Path, Path]:
-    """The plan and extracts folders the dashboard uses ($CIPDASH_PLAN_DIR, $CIPDASH_DATA_DIR)."""
-    return (Path(os.environ.get("CIPDASH_PLAN_DIR") or DEFAULT_PLAN_DIR),
-            Path(os.environ.get("CIPDASH_DATA_DIR") or DEFAULT_DATA_DIR))
+    """The plan and extracts folders the dashboard uses: $CIPDASH_PLAN_DIR and
+    $CIPDASH_DATA_DIR, else the ones `python -m cipdash load` reads by default."""
+    return (Path(os.environ.get("CIPDASH_PLAN_DIR") or default_folder("cip_data")),
+            Path(os.environ.get("CIPDASH_DATA_DIR") or default_folder("data")))
 
 
 def safe_file_name(name: str) -> str:

@@ -241,3 +241,32 @@ def test_summary_text_output(loaded):
     out = cli("summary", "--db", str(loaded), "--as-at", "2020-09-30")
     assert out.returncode == 0, out.stderr
     assert out.stdout.startswith("As at 2020-09-30")
+
+
+def test_load_without_folders_reads_the_current_folders_plan_and_extracts(project):
+    """A scheduled job run in a council's own folder: the relative defaults cip_data/ and
+    data/ are that folder's, not the project's sample."""
+    out = cli("load", "--db", "cip.duckdb", cwd=project)
+    assert out.returncode == 0, out.stderr
+    out = cli("summary", "--db", "cip.duckdb", "--json", cwd=project)
+    titles = {r["title"] for r in json.loads(out.stdout)["recommendations"]}
+    expected = {line.split(",")[1] for line in PLAN["recommendations.csv"].splitlines()[1:]}
+    assert titles == expected
+
+
+def test_check_elsewhere_reads_the_projects_own_folders(tmp_path):
+    out = cli("check", cwd=tmp_path)  # no cip_data/ here: the project's sample plan
+    assert out.returncode == 0, out.stderr
+    assert str(PROJECT / "cip_data") in out.stdout + out.stderr
+
+
+def test_summary_into_a_closed_pipe_is_not_a_failure(project):
+    assert cli("load", "--db", "cip.duckdb", cwd=project).returncode == 0
+    env = {k: v for k, v in os.environ.items() if k != "CIPDASH_DB"}
+    env["PYTHONPATH"] = str(PROJECT)
+    for _ in range(5):  # the reader may leave before or after the first write: try both
+        done = subprocess.run(f"'{sys.executable}' -m cipdash summary --db cip.duckdb --json | head -c 1 >/dev/null;"
+                              " echo \"${PIPESTATUS[0]}\"", shell=True, executable="/bin/bash", cwd=project,
+                              env=env, capture_output=True, text=True, timeout=120)
+        assert done.stdout.strip() == "0", done.stderr
+        assert "Traceback" not in done.stderr and "closed file" not in done.stderr, done.stderr

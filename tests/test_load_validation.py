@@ -744,3 +744,18 @@ def test_read_table_gives_every_record_its_line_and_cells(tmp_path, rows, quote_
     assert not problems.errors, [str(p) for p in problems.errors]
     got = [(int(line), [table.text(c, i) for c in ("a", "b", "c")]) for i, line in enumerate(table.lines)]
     assert got == expected
+
+
+def test_a_negative_comparator_is_refused_for_units_that_cannot_be_negative(tmp_path):
+    bench = BENCH_HEADER + "care_proceedings_weeks,2020-03-31,year,England,-5\n"
+    error = only_error(check(tmp_path, extracts={"benchmarks/england.csv": bench}))
+    assert_at(error, "data/benchmarks/england.csv", 2, 5, "value")
+    assert "negative" in error.message
+
+
+def test_a_worked_out_percentage_is_exactly_the_figure_a_person_would_type(tmp_path):
+    checked = check(tmp_path, extracts={"extract.csv": extract(
+        "supervision,2020-09-30,month,ALL,,7,100", "supervision,2020-10-31,month,ALL,,57,100")})
+    no_errors(checked)
+    values = sorted(checked.extracts.observations["value"].tolist())
+    assert values == [7.0, 57.0]  # not 7.000000000000001 and 56.99999999999999
