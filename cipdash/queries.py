@@ -468,11 +468,14 @@ def headline_cards(snap: Snapshot, as_at: date, team: str = AUTHORITY_TEAM) -> l
     if series is not None and not series.empty:
         # authority_series is ordered by measure, period type and date: the last points of
         # each run are its sparkline.
-        keys = list(zip(series["measure_id"].tolist(), series["period_type"].tolist()))
-        values = series["value"].round(1).tolist()
-        for key, value in zip(keys, values):
-            spark.setdefault(key, []).append(value)
-        spark = {k: v[-SPARKLINE_POINTS:] for k, v in spark.items()}
+        # Runs found with numpy (a Python loop over every point cost ~6 ms at 40 measures).
+        measure_ids = series["measure_id"].to_numpy(object)
+        period_types = series["period_type"].to_numpy(object)
+        values = series["value"].round(1).to_numpy(float)
+        cuts = np.flatnonzero((measure_ids[1:] != measure_ids[:-1]) | (period_types[1:] != period_types[:-1])) + 1
+        starts, ends = np.r_[0, cuts].tolist(), np.r_[cuts, len(values)].tolist()
+        spark = {(measure_ids[a], period_types[a]): values[max(a, b - SPARKLINE_POINTS):b].tolist()
+                 for a, b in zip(starts, ends)}
     # The authority's series are the SPC input too: no second query for its monthly points.
     found = _readings(snap, as_at, team, series)
     cards = []
