@@ -621,3 +621,19 @@ def test_laney_properties(pairs, polarity):
     assert np.all(r.lower <= r.centre + 1e-9) and np.all(r.centre <= r.upper + 1e-9)
     assert r.centre[0] == pytest.approx(100 * sum(num) / sum(den))
     assert all(math.isfinite(v) for v in r.z_scores)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.floats(min_value=-1e3, max_value=1e3, allow_nan=False),
+       st.lists(st.floats(min_value=0.5, max_value=1.0), min_size=12, max_size=60),
+       st.booleans(), polarities)
+def test_a_constant_plus_noise_is_common_cause(level, noise, up_first, polarity):
+    """A level with noise of random size (0.5 to 1) that goes up and down in turn: every
+    moving range is at least 1, so the limits are at least 2.66 from the mean and the
+    two-thirds lines 1.77, while no point is more than 1.25 from it; the points alternate
+    about the mean, so no run and no trend. Common cause throughout, either polarity."""
+    sign = 1 if up_first else -1
+    values = [level + sign * (-1) ** i * e for i, e in enumerate(noise)]
+    r = xmr(values, polarity=polarity)
+    assert r.point_type == (CC,) * len(values)
+    assert r.variation == CC
