@@ -379,11 +379,8 @@ def scope_figures(snap: Snapshot, as_at: date, team_ids: tuple[str, ...]) -> pd.
             periods[key] = period_label(_date(period_end), period_type)
         row["Period"] = periods[key]
     columns = ["Measure", "Period"] + [names.get(t, t) for t in team_ids] + ["Whole authority", "Team target"]
-    table = pd.DataFrame(list(rows.values()))
-    for c in columns:
-        if c not in table.columns:
-            table[c] = "–"
-    return table[columns].fillna("–")
+    # Rows as lists with the dash filled in here: a frame of dicts then fillna cost ~6 ms.
+    return pd.DataFrame([[row.get(c, "–") for c in columns] for row in rows.values()], columns=columns)
 
 
 def team_periods(snap: Snapshot, measure_id: str, as_at: date) -> pd.DataFrame:
