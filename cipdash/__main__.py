@@ -10,7 +10,7 @@ except SystemExit as exc:  # argparse: --help, usage errors
 try:
     sys.stdout.flush()
     sys.stderr.flush()
-except (BrokenPipeError, ValueError):  # `summary --json | head`: the reader left
+except BrokenPipeError:  # `summary --json | head`: the reader left
     pass
 # Leave without the interpreter's teardown: Arrow's and DuckDB's native thread pools can
 # abort in it now and then ("terminate called without an active exception", exit -6; seen

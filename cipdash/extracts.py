@@ -89,6 +89,15 @@ EPOCH = date(1970, 1, 1)
 ONE_DAY = timedelta(days=1)
 
 
+def _report_negative(table: Table, problems: Problems, unit: np.ndarray, value: np.ndarray,
+                     among: np.ndarray | bool = True) -> None:
+    """Values below 0 of measures whose unit cannot be negative (`among`: the rows to judge)."""
+    non_negative = np.isin(unit, [UNIT_CODES[u] for u in NON_NEGATIVE_UNITS]) & among
+    with np.errstate(invalid="ignore"):
+        _report(table, problems, non_negative & (value < 0), "value",
+                lambda c: f"{c} is negative, which this measure's unit cannot be")
+
+
 def _report(table: Table, problems: Problems, mask: np.ndarray, column: str, message, hint="") -> None:
     """Report every row in `mask`: the first few in full, the rest counted."""
     idx = np.flatnonzero(mask)
@@ -236,9 +245,7 @@ def _check_extract(table: Table, problems: Problems, plan: Plan) -> _Checked:
     with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
         _report(table, problems, num < 0, "numerator", lambda c: f"{c} is negative; a count cannot be")
         _report(table, problems, den < 0, "denominator", lambda c: f"{c} is negative; a count cannot be")
-        non_negative = np.isin(unit, [UNIT_CODES[u] for u in NON_NEGATIVE_UNITS])
-        _report(table, problems, non_negative & (value < 0), "value",
-                lambda c: f"{c} is negative, which this measure's unit cannot be")
+        _report_negative(table, problems, unit, value)
         is_pct = unit == UNIT_CODES["percent"]
         _report(table, problems, is_pct & (value > 100), "value", lambda c: f"{c} is above 100 for a percentage")
         bounded = is_pct | (unit == UNIT_CODES["rate"])
@@ -300,13 +307,12 @@ def _check_benchmark(table: Table, problems: Problems, plan: Plan) -> _Checked:
     _report(table, problems, bad, "value", lambda c: f"'{c}' is not a number", number_hint)
     _report(table, problems, np.isnan(value) & ~bad, "value", "a value is required here")
     with np.errstate(invalid="ignore"):
-        # The same bounds as the extracts' figures: a comparator is a figure of the same measure.
+        # A comparator is a figure of the same measure, so the same bounds (a negative
+        # percentage is reported once, as outside 0-100).
         is_pct = unit == UNIT_CODES["percent"]
-        non_negative = np.isin(unit, [UNIT_CODES[u] for u in NON_NEGATIVE_UNITS]) & ~is_pct
         _report(table, problems, is_pct & ((value < 0) | (value > 100)), "value",
                 lambda c: f"{c} is outside 0-100 for a percentage")
-        _report(table, problems, non_negative & (value < 0), "value",
-                lambda c: f"{c} is negative, which this measure's unit cannot be")
+        _report_negative(table, problems, unit, value, ~is_pct)
     columns = {
         "measure_id": _text_column(table, "measure_id"),
         "comparator": _text_column(table, "comparator"),

@@ -385,9 +385,7 @@ def scope_figures(snap: Snapshot, as_at: date, team_ids: tuple[str, ...]) -> pd.
 
 def team_periods(snap: Snapshot, measure_id: str, as_at: date) -> pd.DataFrame:
     """The periods at which teams have figures for a measure, newest first."""
-    found = _per_version(snap, "all_team_periods")
-    return _rows(found, (found["measure_id"] == measure_id).to_numpy()
-                 & (found["period_end"] <= pd.Timestamp(as_at)).to_numpy()).drop(columns="measure_id")
+    return _up_to(_per_measure(snap, "all_team_periods", measure_id), as_at)
 
 
 def measures_with_team_figures(snap: Snapshot, as_at: date) -> dict[str, str]:
