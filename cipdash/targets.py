@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
 # Figures worked out from numerator / denominator carry float noise (95.00000000000001);
 # a figure this close to its target counts as on it.
 EPSILON = 1e-9
@@ -36,3 +38,18 @@ def status(value: float | None, target: float | None, polarity: str, tolerance: 
     if not _missing(tolerance) and tolerance > 0 and abs(value - target) <= tolerance + EPSILON:
         return WITHIN_TOLERANCE
     return NOT_MET
+
+
+def statuses(values: np.ndarray, targets: np.ndarray, polarities: np.ndarray,
+             tolerances: np.ndarray) -> list[str | None]:
+    """status() for whole columns at once (float arrays with NaN for missing): the same
+    comparisons, without a Python call per figure (a service area is ~1,400 figures)."""
+    with np.errstate(invalid="ignore"):
+        known = ~np.isnan(values) & ~np.isnan(targets)
+        lower = polarities == "lower_better"
+        ok = np.where(lower, values <= targets + EPSILON, values >= targets - EPSILON)
+        near = (~np.isnan(tolerances) & (tolerances > 0)
+                & (np.abs(values - targets) <= tolerances + EPSILON))
+    codes = np.where(~known, 0, np.where(ok, 1, np.where(near, 2, 3))).tolist()
+    words = (None, MET, WITHIN_TOLERANCE, NOT_MET)
+    return [words[c] for c in codes]

@@ -89,7 +89,11 @@ class PageContext:
             st.stop()
 
 
-@st.cache_data(max_entries=512, show_spinner=False)
+# Query results are kept as objects too (st.cache_resource), shared by every session and
+# rerun: pages only read them (queries.py's rule for its memo too), and unpickling a copy
+# of every frame and card set on each rerun was a tenth of a page's time. Pandas'
+# copy-on-write keeps any derived frame a page makes from touching the cached one.
+@st.cache_resource(max_entries=512, show_spinner=False)
 def _cached_query(path: str, version: FileVersion, name: str, args: tuple, _snap: Snapshot):
     # `_snap` (not hashed: a leading underscore) is the snapshot of exactly `version`.
     return getattr(queries, name)(_snap, *args)

@@ -1,4 +1,6 @@
 """Overview: the monthly meeting's first screen."""
+from types import SimpleNamespace
+
 import streamlit as st
 
 from cipdash import queries
@@ -15,8 +17,9 @@ def recommendation_tiles(ctx, ratings):
     impl, impact = queries.rag_counts(ratings, "implementation"), queries.rag_counts(ratings, "impact")
     st.markdown(f"**Implementation:** {queries.rag_counts_sentence(impl)}  \n"
                 f"**Impact:** {queries.rag_counts_sentence(impact)}")
-    for start in range(0, len(ratings), TILES_PER_ROW):
-        for col, rec in zip(st.columns(TILES_PER_ROW), ratings.iloc[start:start + TILES_PER_ROW].itertuples()):
+    recs = [SimpleNamespace(**r) for r in ratings.to_dict("records")]
+    for start in range(0, len(recs), TILES_PER_ROW):
+        for col, rec in zip(st.columns(TILES_PER_ROW), recs[start:start + TILES_PER_ROW]):
             with col.container(border=True):
                 st.markdown(f"**{md_text(rec.rec_id)}** {md_text(rec.title)}")
                 rag_badge("Implementation", rec.implementation)

@@ -217,3 +217,94 @@ final as (
 )
 
 select * from final;
+
+-- Each team's latest figures, as latest_figures.sql returns them, for every month end from
+-- the first team figure to the last (as_at_month), stored month by month and, within a
+-- month, team by team: an as-at change on the Teams page reads one month's rows of the
+-- chosen teams, where aggregating their whole history cost tens of milliseconds at a
+-- million figures. About one row per team figure (a quarterly or annual figure repeats for
+-- each month it stays the latest).
+create or replace table team_latest as
+with steps as (
+    -- each figure with a value, with the one before it in its series (team, measure,
+    -- period type) and the period end of the one after it (superseded_on)
+    select
+        team_key,
+        measure_id,
+        team_id,
+        period_end,
+        period_type,
+        case period_type when 'month' then 1 when 'quarter' then 2 else 3 end as type_rank,
+        value,
+        numerator,
+        denominator,
+        lag(value) over series as previous_value,
+        lag(period_end) over series as previous_period_end,
+        lead(period_end) over series as superseded_on
+    from team_observations
+    where value is not null
+    window series as (partition by team_key, measure_id, period_type order by period_end)
+),
+
+last_month as (
+    select max(period_end) as last_end from steps
+),
+
+-- the month ends at which each figure is its series' latest: from its own period end to
+-- the month before the next figure's, or to the last month with a team figure
+spans as (
+    select
+        last_day(unnest(generate_series(
+            date_trunc('month', s.period_end),
+            date_trunc('month', coalesce(s.superseded_on - interval 1 month, b.last_end)),
+            interval 1 month)))::date as as_at_month,
+        s.*
+    from steps as s, last_month as b
+),
+
+-- per month, measure and team: the series with the latest figure; on a tie the shortest
+-- period (month, quarter, year)
+chosen as (
+    select *
+    from spans
+    qualify row_number() over (partition by as_at_month, team_key, measure_id
+                               order by period_end desc, type_rank) = 1
+),
+
+final as (
+    select
+        c.as_at_month,
+        c.team_key,
+        c.measure_id,
+        c.team_id,
+        c.period_end as latest_period_end,
+        c.period_type,
+        c.value as latest_value,
+        c.previous_value,
+        c.previous_period_end,
+        c.numerator,
+        c.denominator,
+        nt.target_date,
+        nt.target,
+        nt.applies_to as target_applies_to,
+        tr.team_min,
+        tr.team_max,
+        m.name,
+        m.unit,
+        m.polarity,
+        m.tolerance,
+        m.sort_order
+    from chosen as c
+    inner join measures as m on m.measure_id = c.measure_id
+    left join next_targets as nt
+        on nt.measure_id = c.measure_id
+        and nt.period_end = c.period_end
+        and nt.scope = 'team'
+    left join team_ranges as tr
+        on tr.measure_id = c.measure_id
+        and tr.period_end = c.period_end
+        and tr.period_type = c.period_type
+)
+
+select * from final
+order by as_at_month, team_key, sort_order;
