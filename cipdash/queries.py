@@ -132,6 +132,7 @@ def ratings_at(snap: Snapshot, as_at: date) -> pd.DataFrame:
     the per-version ratings by bisection: a handful of rows, where pandas merges and group-bys
     cost ~9 ms on every as-at change."""
     recs = _per_version(snap, "recommendations")
+    every = _per_version(snap, "all_ratings")
     by_rec = _memo(snap, ("ratings_by_rec",), lambda: _ratings_by_rec(snap))
     cutoff = pd.Timestamp(as_at)
     current, previous = [], []
@@ -141,9 +142,8 @@ def ratings_at(snap: Snapshot, as_at: date) -> pd.DataFrame:
         current.append(rows[i - 1] if i >= 1 else {})
         previous.append(rows[i - 2] if i >= 2 else {})
     df = recs.copy()
-    dates_type = _per_version(snap, "all_ratings")["as_at"].dtype  # as the merge gave it
+    dates_type = every["as_at"].dtype  # as the merge gave it
     df["rated_at"] = pd.Series([r.get("as_at") for r in current], index=df.index, dtype=dates_type)
-    every = _per_version(snap, "all_ratings")
     for c in RATING_COLUMNS:
         # The ratings as object dtype: pandas 3 would infer a string column from a mix of
         # words and None and turn the None into NaN, which is truthy (the Overview crashed
