@@ -72,7 +72,17 @@ def _per_measure(snap: Snapshot, name: str, measure_id: str) -> pd.DataFrame:
 
 
 def _up_to(frame: pd.DataFrame, as_at: date) -> pd.DataFrame:
-    return _rows(frame, (frame["period_end"] <= pd.Timestamp(as_at)).to_numpy())
+    """The rows on or before as_at. Most per-measure frames are in date order (one period
+    type, or newest first): then the rows wanted are one slice, found by bisection, which
+    costs a tenth of filtering every column by a mask (a chart filters two such frames)."""
+    ends = frame["period_end"]
+    cutoff = pd.Timestamp(as_at)
+    if ends.is_monotonic_increasing:
+        return frame.iloc[:int(ends.searchsorted(cutoff, side="right"))]
+    if ends.is_monotonic_decreasing:
+        later = int(len(ends) - ends.iloc[::-1].searchsorted(cutoff, side="right"))
+        return frame.iloc[later:].reset_index(drop=True)
+    return _rows(frame, (ends <= cutoff).to_numpy())
 
 
 def _date(value) -> date | None:

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import functools
 import re
+import threading
+import weakref
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Callable
@@ -233,6 +235,45 @@ def spc_badges(reading) -> None:
     st.badge(assurance.label, icon=icon, color=colour, help=assurance.tooltip)
 
 
+# Arrow tables of the shared, cached frames (chart figures, query results), made once per
+# frame rather than on every rerun: st.dataframe converts a pandas frame to Arrow each
+# time it is drawn (~1.5 ms a table; a Recommendation page draws eight). Keyed by the
+# frame's identity and dropped when the frame is: the frames are never changed in place.
+_ARROW_TABLES: dict[int, tuple[weakref.ref, object]] = {}
+_ARROW_LOCK = threading.Lock()
+
+
+def _arrow_table(frame: pd.DataFrame):
+    import pyarrow as pa
+
+    key = id(frame)
+    with _ARROW_LOCK:
+        found = _ARROW_TABLES.get(key)
+    if found is not None and found[0]() is frame:
+        return found[1]
+    try:
+        # preserve_index=None, as Streamlit converts: a default index is metadata only.
+        table = pa.Table.from_pandas(frame, preserve_index=None)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError, ValueError, TypeError):
+        return frame  # a column Arrow cannot take as it is: Streamlit's own fixes apply
+    ref = weakref.ref(frame, lambda _, k=key: _forget_arrow(k))
+    with _ARROW_LOCK:
+        _ARROW_TABLES[key] = (ref, table)
+    return table
+
+
+def _forget_arrow(key: int) -> None:
+    with _ARROW_LOCK:
+        found = _ARROW_TABLES.get(key)
+        if found is not None and found[0]() is None:
+            del _ARROW_TABLES[key]
+
+
+def show_table(frame: pd.DataFrame, key: str | None = None) -> None:
+    """A cached (shared, never changed) frame as a table, converted to Arrow once."""
+    st.dataframe(_arrow_table(frame), hide_index=True, key=key)
+
+
 def show_chart(chart: Chart, key: str, table_label: str = "The figures in this chart",
                downloads: bool = True) -> None:
     """The chart, its text alternative, its data as a table, and download buttons."""
@@ -240,7 +281,7 @@ def show_chart(chart: Chart, key: str, table_label: str = "The figures in this c
     st.plotly_chart(chart.figure, key=key, alt=chart.alt, theme=None, config={"displaylogo": False})
     st.caption(md_text(chart.alt))
     with st.expander(table_label):
-        st.dataframe(chart.data, hide_index=True, key=f"{key}-table")
+        show_table(chart.data, key=f"{key}-table")
     if downloads:
         chart_downloads(chart, key)
 

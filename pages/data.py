@@ -6,7 +6,7 @@ from cipdash import queries, uploads
 from cipdash.errors import LoadFailed
 from cipdash.store import resolve_db
 from cipdash.formatting import plural
-from cipdash.webapp import md_text, page_context
+from cipdash.webapp import md_text, page_context, show_table
 
 
 def upload_section():
@@ -60,9 +60,9 @@ def data_page():
     ctx = page_context()
     st.title("Data")
     st.subheader("What is loaded")
-    st.dataframe(ctx.get(queries.coverage_table), hide_index=True, key="coverage")
+    show_table(ctx.get(queries.coverage_table), key="coverage")
     st.subheader("Load log")
-    st.dataframe(ctx.get(queries.load_log_table), hide_index=True, key="load-log")
+    show_table(ctx.get(queries.load_log_table), key="load-log")
     st.subheader("Revisions")
     revisions = ctx.get(queries.revisions_table)
     if revisions.empty:

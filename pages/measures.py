@@ -2,7 +2,7 @@
 import streamlit as st
 
 from cipdash import charts, queries
-from cipdash.webapp import md_text, page_context, show_chart, spc_badges, url_bound
+from cipdash.webapp import md_text, page_context, show_chart, show_table, spc_badges, url_bound
 
 
 def choose_measure(ctx, measures, recommendations):
@@ -60,7 +60,7 @@ def measures_page():
     if view == "trend":
         show_chart(chart, key="trend")
         st.markdown("**The figures plotted**")
-        st.dataframe(chart.data, hide_index=True, key="trend-figures")
+        show_table(chart.data, key="trend-figures")
         return
     if reading is None or reading.spc is None:
         st.info("SPC needs monthly figures" + (" with numerators and denominators (p′)." if view == "p_prime" else "."))

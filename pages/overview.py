@@ -6,7 +6,7 @@ import streamlit as st
 from cipdash import queries
 from cipdash.cells import AUTHORITY_TEAM
 from cipdash.formatting import month_label
-from cipdash.webapp import MOVEMENT_WORDS, as_date, md_text, page_context, plan_title, rag_badge, spc_badges
+from cipdash.webapp import MOVEMENT_WORDS, as_date, md_text, page_context, plan_title, rag_badge, show_table, spc_badges
 
 TILES_PER_ROW = 3
 CARDS_PER_ROW = 3
@@ -65,7 +65,7 @@ def needs_attention(table):
     if table.empty:
         st.success("Every measure meets its next target and none is worsening.")
         return
-    st.dataframe(table, hide_index=True, key="needs-attention")
+    show_table(table, key="needs-attention")
 
 
 def inspections(ctx):

@@ -3,7 +3,7 @@ import streamlit as st
 
 from cipdash import queries
 from cipdash.formatting import period_label
-from cipdash.webapp import url_bound, as_date, md_text, page_context, show_chart
+from cipdash.webapp import url_bound, as_date, md_text, page_context, show_chart, show_table
 
 
 def choose_scope(teams):
@@ -26,7 +26,7 @@ def teams_page():
     team_ids = tuple(scope.team_ids(teams))
     heading = scope.value if scope.kind == "service_area" else names[scope.value]
     st.subheader(md_text(f"{heading}: every measure against the team target"))
-    st.dataframe(ctx.get(queries.scope_figures, ctx.as_at, team_ids), hide_index=True, key="scope-figures")
+    show_table(ctx.get(queries.scope_figures, ctx.as_at, team_ids), key="scope-figures")
 
     measures = ctx.get(queries.measures)
     labels = ctx.get(queries.measures_with_team_figures, ctx.as_at)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
@@ -58,9 +59,22 @@ def test_every_target_is_a_labelled_marker(snap):
     chart = charts.trend_chart(measure(snap, "assessment_timeliness"),
                                queries.measure_series(snap, "assessment_timeliness", AS_AT), targets,
                                queries.measure_benchmarks(snap, "assessment_timeliness", AS_AT), [], AS_AT)
-    labels = [t.text[0] for t in valid(chart).data if t.text and str(t.name).startswith("Target")]
-    assert len(labels) == len(targets)
+    fig = valid(chart)
+    marks = [t for t in fig.data if t.name == "Targets"]
+    assert len(marks) == 1 and "text" in marks[0].mode  # labelled on the chart, one legend entry
+    labels = list(marks[0].text)
+    assert len(labels) == len(targets) == len(marks[0].x)
     assert "Target Mar 2021: 95.0% (each team)" in labels
+    # Each label sits at its own target's date and value.
+    for x, y, label in zip(marks[0].x, marks[0].y, labels):
+        row = targets[pd.to_datetime(targets["target_date"]) == pd.Timestamp(x)]
+        assert y in list(row["target"]) and label.startswith(f"Target {pd.Timestamp(x):%b %Y}")
+    # Trajectories: one trace, segments separated by gaps, each ending at a target.
+    paths = [t for t in fig.data if t.name == "Trajectory"]
+    assert len(paths) == 1
+    ends = [(x, y) for x, y, nxt in zip(paths[0].x, paths[0].y, list(paths[0].x[1:]) + [None])
+            if x is not None and nxt is None]
+    assert ends and all((x, y) in set(zip(marks[0].x, marks[0].y)) for x, y in ends)
 
 
 def test_league_heatmap_timeline_and_spc_are_valid(snap):
