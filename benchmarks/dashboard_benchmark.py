@@ -75,31 +75,67 @@ def timed(at) -> float:
     return (time.perf_counter() - started) * 1000
 
 
-def scenario(script: str, page: str | None, widget: str, key: str, values: list, reruns: int) -> dict:
-    """first render; reruns over new values (each seen for the first time: queries run);
-    reruns over values already seen (cache hits)."""
-    from streamlit.testing.v1 import AppTest
+class Scenario:
+    """One page and the filter a user changes there: its first render, then reruns over
+    new values (each seen for the first time: queries run) and over values already seen
+    (cache hits). The reruns are taken in rounds, interleaved with the other scenarios'
+    (run_interleaved), so that a slow spell of the machine falls on every page alike
+    rather than on whichever page happened to be running."""
 
-    at = AppTest.from_file(script, default_timeout=300)
-    if page:
-        at.switch_page(page)
-    first = timed(at)
-    new, cached = [], []
-    fresh = [_unhashable(v) for v in dict.fromkeys(map(_hashable, values))][:reruns]  # each value once
-    first_cpu = CPU_MS[-1]
-    new_cpu, cached_cpu = [], []
-    for v in fresh:
-        getattr(at, widget)(key=key).set_value(v)
-        new.append(timed(at))
-        new_cpu.append(CPU_MS[-1])
-    for v in (fresh * (reruns // max(1, len(fresh)) + 1))[:reruns]:
-        getattr(at, widget)(key=key).set_value(v)
-        cached.append(timed(at))
-        cached_cpu.append(CPU_MS[-1])
-    return {"first": first, "new": statistics.median(new), "cached": statistics.median(cached),
-            "rerun": statistics.median(new + cached), "new_runs": len(new), "cached_runs": len(cached),
-            "new_max": max(new), "first_cpu": first_cpu, "new_cpu": statistics.median(new_cpu),
-            "cached_cpu": statistics.median(cached_cpu), "load_average": os.getloadavg()[0]}
+    def __init__(self, script: str, page: str | None, widget: str, key: str, values: list, reruns: int):
+        from streamlit.testing.v1 import AppTest
+
+        self.at = AppTest.from_file(script, default_timeout=300)
+        if page:
+            self.at.switch_page(page)
+        self.widget, self.key = widget, key
+        self.fresh = [_unhashable(v) for v in dict.fromkeys(map(_hashable, values))][:reruns]  # each once
+        self.seen = (self.fresh * (reruns // max(1, len(self.fresh)) + 1))[:reruns]
+        self.new, self.cached, self.new_cpu, self.cached_cpu = [], [], [], []
+        self.first = self.first_cpu = None
+
+    def run_first(self) -> None:
+        self.first = timed(self.at)
+        self.first_cpu = CPU_MS[-1]
+
+    def _run(self, values: list, into: list, cpu: list) -> None:
+        for v in values:
+            getattr(self.at, self.widget)(key=self.key).set_value(v)
+            into.append(timed(self.at))
+            cpu.append(CPU_MS[-1])
+
+    def run_round(self, kind: str, index: int, rounds: int) -> None:
+        values = self.fresh if kind == "new" else self.seen
+        size = -(-len(values) // rounds)  # ceiling
+        part = values[index * size:(index + 1) * size]
+        self._run(part, *((self.new, self.new_cpu) if kind == "new" else (self.cached, self.cached_cpu)))
+
+    def result(self) -> dict:
+        return {"first": self.first, "new": statistics.median(self.new), "cached": statistics.median(self.cached),
+                "rerun": statistics.median(self.new + self.cached), "new_runs": len(self.new),
+                "cached_runs": len(self.cached), "new_max": max(self.new), "first_cpu": self.first_cpu,
+                "new_cpu": statistics.median(self.new_cpu), "cached_cpu": statistics.median(self.cached_cpu),
+                "load_average": os.getloadavg()[0]}
+
+
+ROUNDS = 3
+
+
+def run_interleaved(scenarios: dict[str, Scenario], rounds: int = ROUNDS) -> dict[str, dict]:
+    """Every first render in turn; then the new-value reruns in `rounds` rounds, each
+    round visiting every scenario; then the seen-value reruns likewise."""
+    for sc in scenarios.values():
+        sc.run_first()
+    for kind in ("new", "cached"):
+        for i in range(rounds):
+            for sc in scenarios.values():
+                sc.run_round(kind, i, rounds)
+    return {name: sc.result() for name, sc in scenarios.items()}
+
+
+def scenario(script: str, page: str | None, widget: str, key: str, values: list, reruns: int) -> dict:
+    """One scenario on its own (all its reruns together)."""
+    return run_interleaved({"one": Scenario(script, page, widget, key, values, reruns)}, rounds=1)["one"]
 
 
 def _hashable(v):
@@ -110,8 +146,10 @@ def _unhashable(v):
     return list(v) if isinstance(v, tuple) else v
 
 
-def page_scenarios(db: Path, reruns: int) -> dict[str, dict]:
-    """Every page of dashboard.py, each with the filter a user changes there."""
+def page_scenarios(db: Path, reruns: int, peer: tuple[Path, Path, int] | None = None) -> dict[str, dict]:
+    """Every page of dashboard.py, each with the filter a user changes there, and (when
+    `peer` is (plan_dir, data_dir, reruns)) the peer, all interleaved. The peer's result
+    is under the key PEER."""
     from cipdash import queries
     from cipdash.db import open_snapshot
 
@@ -127,27 +165,33 @@ def page_scenarios(db: Path, reruns: int) -> dict[str, dict]:
     n = reruns
     scopes = [f"team:{t}" for t in teams["team_id"]]
     areas = [f"area:{a}" for a in sorted(teams["service_area"].dropna().unique())]
-    return {
-        "overview (as-at)": scenario(app, None, "selectbox", "as_at", months[1:], n),
-        "recommendation (rec)": scenario(app, "pages/recommendation.py", "selectbox", "rec", recs[1:], n),
-        "recommendation (as-at)": scenario(app, "pages/recommendation.py", "selectbox", "as_at", months[1:], n),
-        "measures (measure)": scenario(app, "pages/measures.py", "selectbox", "measure", measure_ids[1:], n),
-        "measures (teams)": scenario(app, "pages/measures.py", "multiselect", "teams",
+    scenarios = {
+        "overview (as-at)": Scenario(app, None, "selectbox", "as_at", months[1:], n),
+        "recommendation (rec)": Scenario(app, "pages/recommendation.py", "selectbox", "rec", recs[1:], n),
+        "recommendation (as-at)": Scenario(app, "pages/recommendation.py", "selectbox", "as_at", months[1:], n),
+        "measures (measure)": Scenario(app, "pages/measures.py", "selectbox", "measure", measure_ids[1:], n),
+        "measures (teams)": Scenario(app, "pages/measures.py", "multiselect", "teams",
                                      [[t] for t in teams["team_id"][:n]], n),
-        "teams (team)": scenario(app, "pages/teams.py", "selectbox", "scope", scopes[1:], n),
-        "teams (area)": scenario(app, "pages/teams.py", "selectbox", "scope", areas[1:], n),
-        "teams (as-at)": scenario(app, "pages/teams.py", "selectbox", "as_at", months[1:], n),
-        "data (as-at)": scenario(app, "pages/data.py", "selectbox", "as_at", months[1:], n),
-        "report pack (scope)": scenario(app, "pages/exports.py", "selectbox", "pack_scope", scopes[1:], n),
+        "teams (team)": Scenario(app, "pages/teams.py", "selectbox", "scope", scopes[1:], n),
+        "teams (area)": Scenario(app, "pages/teams.py", "selectbox", "scope", areas[1:], n),
+        "teams (as-at)": Scenario(app, "pages/teams.py", "selectbox", "as_at", months[1:], n),
+        "data (as-at)": Scenario(app, "pages/data.py", "selectbox", "as_at", months[1:], n),
+        "report pack (scope)": Scenario(app, "pages/exports.py", "selectbox", "pack_scope", scopes[1:], n),
     }
+    if peer is not None:
+        scenarios[PEER] = peer_scenario(*peer, months)
+    return run_interleaved(scenarios)
 
 
-def peer_scenario(plan_dir: Path, data_dir: Path, reruns: int, months: list[str]) -> dict:
+PEER = "peer: pandas re-reading CSVs"
+
+
+def peer_scenario(plan_dir: Path, data_dir: Path, reruns: int, months: list[str]) -> Scenario:
     """The pandas overview that re-reads every CSV on every rerun."""
     import pandas as pd
 
     os.environ["PEER_PLAN_DIR"], os.environ["PEER_DATA_DIR"] = str(plan_dir), str(data_dir)
-    return scenario(str(HERE / "peer_pandas_overview.py"), None, "selectbox", "as_at",
+    return Scenario(str(HERE / "peer_pandas_overview.py"), None, "selectbox", "as_at",
                     [pd.Timestamp(m) for m in months[1:]], reruns)
 
 
@@ -166,14 +210,12 @@ def main() -> int:
     os.environ["CIPDASH_DB"] = str(db)
     os.environ["CIPDASH_PLAN_DIR"], os.environ["CIPDASH_DATA_DIR"] = str(plan_dir), str(data_dir)
 
-    from cipdash import queries
-    from cipdash.db import open_snapshot
+    import calibrate
 
-    snap = open_snapshot(db)
-    months = [m.isoformat() for m in queries.available_months(snap)]
-    snap.close()
-    results = page_scenarios(db, args.reruns)
-    peer = peer_scenario(plan_dir, data_dir, args.reruns, months)
+    reference = [calibrate.reference_ms(15)]
+    results = page_scenarios(db, args.reruns, (plan_dir, data_dir, args.reruns))
+    peer = results.pop(PEER)
+    reference.append(calibrate.reference_ms(15))
 
     print(f"\n{args.teams} teams x {args.measures} measures x {args.months} months; medians in ms")
     print(f"{'page (filter changed)':28s} {'first':>8s} {'new':>8s} {'cached':>8s} {'rerun':>8s} {'vs peer':>8s}")
@@ -182,6 +224,8 @@ def main() -> int:
               f"{peer['new'] / r['new']:7.1f}x")
     print(f"{'peer: pandas re-reading CSVs':28s} {peer['first']:8.0f} {peer['new']:8.0f} {peer['cached']:8.0f} "
           f"{peer['rerun']:8.0f}")
+    print(f"reference workload (machine speed, benchmarks/calibrate.py; lower is faster): "
+          f"{reference[0]:.1f} ms before, {reference[1]:.1f} ms after")
     worst = max(r["new"] for r in results.values())
     print(f"\nworst page median rerun after a change to a new value {worst:.0f} ms (target {TARGET_RERUN_MS:.0f}); "
           f"slowest first render {max(r['first'] for r in results.values()):.0f} ms (target {TARGET_FIRST_MS:.0f}); "

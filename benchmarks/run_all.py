@@ -126,15 +126,14 @@ def pages_child(args) -> int:
     db, plan_dir, data_dir = Path(args.db), Path(args.plan), Path(args.data)
     os.environ["CIPDASH_DB"] = str(db)
     os.environ["CIPDASH_PLAN_DIR"], os.environ["CIPDASH_DATA_DIR"] = str(plan_dir), str(data_dir)
-    from cipdash import queries
-    from cipdash.db import open_snapshot
+    import calibrate
 
-    snap = open_snapshot(db)
-    months = [m.isoformat() for m in queries.available_months(snap)]
-    snap.close()
-    out = {"pages": bench.page_scenarios(db, args.reruns)}
-    if args.peer_reruns:
-        out["peer"] = bench.peer_scenario(plan_dir, data_dir, args.peer_reruns, months)
+    before = calibrate.reference_ms(15)
+    pages = bench.page_scenarios(db, args.reruns, (plan_dir, data_dir, args.peer_reruns) if args.peer_reruns else None)
+    out = {"pages": pages}
+    if bench.PEER in pages:
+        out["peer"] = pages.pop(bench.PEER)
+    out["reference_ms"] = [before, calibrate.reference_ms(15)]  # the machine's speed before and after
     Path(args.out).write_text(json.dumps(out))
     return 0
 
@@ -219,6 +218,9 @@ def table(results: dict) -> str:
     row("load average during the page runs", [fmt_num(statistics.mean(
         p.get("load_average", 0) for p in results[s]["pages"]["pages"].values()), ".1f") for s in sizes],
         "(2 cores; other work shares them)")
+    row("reference workload ms, before / after", ["/".join(fmt_num(v, ".0f") for v in
+                                                     results[s]["pages"].get("reference_ms", []))
+                                                    for s in sizes], "machine speed (benchmarks/calibrate.py)")
     row("peer (pandas, re-reads CSVs): new ms", [fmt_num(_peer(results[s], "new")) for s in sizes])
     row("peer: first render ms", [fmt_num(_peer(results[s], "first")) for s in sizes])
     row("peer / our worst page (new value)", [_ratio(results[s]) for s in sizes], ">= 4x / –")

@@ -289,9 +289,24 @@ def league(snap: Snapshot, measure_id: str, period_end: date, period_type: str, 
 
 def rating_history(snap: Snapshot, rec_id: str, as_at: date) -> pd.DataFrame:
     """One recommendation's ratings up to as_at, oldest first."""
-    every = _per_version(snap, "all_ratings")
-    mine = _rows(every, (every["rec_id"] == rec_id).to_numpy() & (every["as_at"] <= pd.Timestamp(as_at)).to_numpy())
-    return _as_duckdb_hands_over(mine.drop(columns="rec_id"))
+    def split() -> dict:
+        every = _per_version(snap, "all_ratings")
+        parts = {r: part.drop(columns="rec_id").reset_index(drop=True)
+                 for r, part in every.groupby("rec_id", sort=False)}
+        parts[None] = every.iloc[0:0].drop(columns="rec_id").reset_index(drop=True)
+        return parts
+
+    # Split by recommendation once per version, then cut at as_at (by bisection when in
+    # date order, as all_ratings.sql gives them): two masks over every rating cost ~3 ms.
+    parts = _memo(snap, ("ratings_by_rec_frame",), split)
+    mine = parts.get(rec_id, parts[None])
+    dates = mine["as_at"]
+    cutoff = pd.Timestamp(as_at)
+    if dates.is_monotonic_increasing:
+        mine = mine.iloc[:int(dates.searchsorted(cutoff, side="right"))]
+    else:
+        mine = _rows(mine, (dates <= cutoff).to_numpy())
+    return _as_duckdb_hands_over(mine)
 
 
 def coverage(snap: Snapshot) -> pd.DataFrame:
@@ -376,8 +391,9 @@ def scope_figures(snap: Snapshot, as_at: date, team_ids: tuple[str, ...]) -> pd.
 
     names = dict(zip(*teams(snap)[["team_id", "team_name"]].to_numpy().T)) if team_ids else {}
     authority = latest_figures(snap, as_at, AUTHORITY_TEAM)
-    rows = {r["measure_id"]: {"Measure": r["name"], "Whole authority": format_value(r["latest_value"], r["unit"])}
-            for r in authority.to_dict("records")}
+    # Column by column (to_dict("records") boxes every cell: ~2 ms here).
+    rows = {m: {"Measure": n, "Whole authority": format_value(v, u)}
+            for m, n, v, u in zip(*(authority[c].tolist() for c in ("measure_id", "name", "latest_value", "unit")))}
     figures = latest_figures_for(snap, as_at, tuple(team_ids))
     variation = {}
     if len(team_ids) == 1:

@@ -556,13 +556,19 @@ def to_date(d) -> date:
 def _as_dates(dates, n: int) -> tuple[date, ...] | None:
     if dates is None:
         return None
-    out = tuple(to_date(d) for d in dates)
+    out = tuple(dates)
+    # Plain dates (what the dashboard passes) need no conversion; checked in C, as is the
+    # order below (sorted and without repeats is strictly increasing), since a reading
+    # per measure per rerun made a Python loop over every date a tenth of the SPC's cost.
+    if set(map(type, out)) - {date}:
+        out = tuple(to_date(d) for d in out)
     if len(out) != n:
         raise ValueError(f"{len(out)} dates for {n} values")
-    for i in range(1, n):
-        if out[i] <= out[i - 1]:
-            raise ValueError(f"dates must be strictly increasing: {out[i]} "
-                             f"follows {out[i - 1]}")
+    if sorted(set(out)) != list(out):
+        for i in range(1, n):
+            if out[i] <= out[i - 1]:
+                raise ValueError(f"dates must be strictly increasing: {out[i]} "
+                                 f"follows {out[i - 1]}")
     return out
 
 
@@ -594,14 +600,18 @@ def _bounds(starts: tuple[int, ...], n: int):
     return [(a, b) for a, b in zip(starts, ends) if b > a]
 
 
-def _runs(codes: np.ndarray):
-    """Maximal runs of equal non-zero codes: (code, start, end_exclusive)."""
+def _runs(codes: np.ndarray, min_length: int = 1):
+    """Maximal runs of equal non-zero codes at least min_length long: (code, start,
+    end_exclusive). The runs are found and measured with numpy: a series has dozens of
+    short runs and only the long ones are signals, so only those reach Python."""
     if codes.size == 0:
         return
     change = np.flatnonzero(codes[1:] != codes[:-1]) + 1
-    for s, e in zip(np.concatenate(([0], change)).tolist(), np.concatenate((change, [codes.size])).tolist()):
-        if codes[s] != 0:
-            yield int(codes[s]), s, e
+    starts = np.concatenate(([0], change))
+    ends = np.concatenate((change, [codes.size]))
+    keep = (codes[starts] != 0) & (ends - starts >= min_length)
+    for s, e in zip(starts[keep].tolist(), ends[keep].tolist()):
+        yield int(codes[s]), s, e
 
 
 def _cluster(indices: list[int], gap: int) -> list[tuple[int, ...]]:
@@ -635,14 +645,14 @@ def _find_signals(x, centre, upper, lower, upper23, lower23, starts) -> list[Sig
 
         # Rule 2: shift — a run on one side of the centre.
         sides = _sign(seg > centre[a:b] + tol, seg < centre[a:b] - tol)
-        for code, s, e in _runs(sides):
+        for code, s, e in _runs(sides, RUN_LENGTH):
             if e - s >= RUN_LENGTH:
                 signals.append(Signal(RULE_SHIFT, HIGH if code > 0 else LOW,
                                       tuple(range(a + s, a + e))))
 
         # Rule 3: trend — steps[k] compares point a+k+1 with a+k.
         steps = _sign(seg[1:] > seg[:-1] + tol, seg[1:] < seg[:-1] - tol)
-        for code, s, e in _runs(steps):
+        for code, s, e in _runs(steps, RUN_LENGTH - 1):
             if e - s >= RUN_LENGTH - 1:   # 6 steps = 7 points
                 signals.append(Signal(RULE_TREND, HIGH if code > 0 else LOW,
                                       tuple(range(a + s, a + e + 1))))

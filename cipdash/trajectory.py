@@ -40,6 +40,7 @@ Baseline trajectory (``baseline_trajectory``)
 from __future__ import annotations
 
 import calendar
+import functools
 import math
 from dataclasses import dataclass
 from datetime import date
@@ -81,7 +82,12 @@ def t_quantile_90(df: int) -> float:
 
 def month_number(d) -> float:
     """Months since year 0; the last day of a month is a whole number."""
-    d = to_date(d)
+    return _month_number(to_date(d))
+
+
+@functools.lru_cache(maxsize=4096)
+def _month_number(d: date) -> float:
+    # Remembered: every reading fits the same few hundred month ends.
     return (d.year * 12 + (d.month - 1)
             + d.day / calendar.monthrange(d.year, d.month)[1])
 
