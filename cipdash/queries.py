@@ -7,11 +7,10 @@ cached wrappers (cipdash/webapp.py), tests call them directly.
 from __future__ import annotations
 
 import bisect
-import inspect
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Callable
 
 import numpy as np
@@ -221,6 +220,41 @@ def _authority_latest(snap: Snapshot, as_at: date) -> pd.DataFrame:
     return _rows(every, mask).drop(columns="as_at_month")
 
 
+def team_month(snap: Snapshot, as_at: date) -> date | None:
+    """The month end whose team_latest rows hold the teams' latest figures at as_at, as
+    latest_figures.sql chooses it: as_at itself when it is a month end, else the month end
+    before it; never later than the last period with a team figure. None: no team figures."""
+    last = _memo(snap, ("last_team_period",),
+                 lambda: _date(snap.execute("select max(period_end) as last from team_ranges")["last"].iloc[0]))
+    if last is None:
+        return None
+    month_end = as_at if (as_at + timedelta(days=1)).day == 1 else as_at.replace(day=1) - timedelta(days=1)
+    return min(month_end, last)
+
+
+TEAM_ROW_COLUMNS = ["measure_id", "team_id", "latest_period_end", "period_type", "latest_value", "target_date",
+                    "target", "name", "unit", "polarity", "tolerance", "sort_order", "status"]
+
+
+def team_latest_rows(snap: Snapshot, as_at: date, team_ids: tuple[str, ...]) -> pd.DataFrame:
+    """The teams' latest figures at as_at with their status against the team target: the
+    columns TEAM_ROW_COLUMNS of latest_figures_for (the same values, in its order: by the
+    plan's measure order, then team). Shared; callers never change it."""
+    def make() -> pd.DataFrame:
+        month = team_month(snap, as_at)
+        rows = snap.query("team_latest_rows", month=month, teams=list(team_ids))
+        plan = _per_version(snap, "measures").set_index("measure_id")
+        for c in ("name", "unit", "polarity", "tolerance", "sort_order"):
+            rows[c] = plan[c].reindex(rows["measure_id"]).to_numpy()
+        order = np.lexsort((rows["team_id"].to_numpy(object), rows["sort_order"].to_numpy()))
+        rows = rows.take(order).reset_index(drop=True)
+        rows["status"] = statuses(rows["latest_value"].to_numpy(float), rows["target"].to_numpy(float),
+                                  rows["polarity"].to_numpy(object), rows["tolerance"].to_numpy(float))
+        return rows[TEAM_ROW_COLUMNS]
+
+    return _memo(snap, ("team_latest_rows", as_at, tuple(team_ids)), make)
+
+
 def _latest_figures(snap: Snapshot, as_at: date, teams: tuple[str, ...]) -> pd.DataFrame:
     if tuple(teams) == (AUTHORITY_TEAM,):
         df = _authority_latest(snap, as_at)
@@ -394,7 +428,9 @@ def scope_figures(snap: Snapshot, as_at: date, team_ids: tuple[str, ...]) -> pd.
     # Column by column (to_dict("records") boxes every cell: ~2 ms here).
     rows = {m: {"Measure": n, "Whole authority": format_value(v, u)}
             for m, n, v, u in zip(*(authority[c].tolist() for c in ("measure_id", "name", "latest_value", "unit")))}
-    figures = latest_figures_for(snap, as_at, tuple(team_ids))
+    # Teams' rows from the lean lookup (the authority's, were it among them, from the full one).
+    figures = (latest_figures_for(snap, as_at, tuple(team_ids)) if AUTHORITY_TEAM in team_ids
+               else team_latest_rows(snap, as_at, tuple(team_ids)))
     variation = {}
     if len(team_ids) == 1:
         variation = {m: r.variation for m, r in _readings(snap, as_at, team_ids[0]).items()}
@@ -457,8 +493,12 @@ def _readings(snap: Snapshot, as_at: date, team: str, points: pd.DataFrame | Non
     from .analysis import rebase_dates
 
     rebase = _memo(snap, ("rebase",), lambda: rebase_dates(snap))
-    return _memo(snap, ("readings", as_at, team),
-                 lambda: read_all(snap, as_at, team, latest_figures(snap, as_at, team), points, rebase))
+    def figures() -> pd.DataFrame:
+        # A team's from the lean team rows (read_all reads only their measure, target,
+        # target date, polarity and unit); the whole authority's from its per-version copy.
+        return latest_figures(snap, as_at, team) if team == AUTHORITY_TEAM else team_latest_rows(snap, as_at, (team,))
+
+    return _memo(snap, ("readings", as_at, team), lambda: read_all(snap, as_at, team, figures(), points, rebase))
 
 
 def readings(snap: Snapshot, as_at: date, team: str = AUTHORITY_TEAM) -> dict:
@@ -594,11 +634,13 @@ def chart_heatmap(snap: Snapshot, measure_id: str, as_at: date, team_ids: tuple[
     """The chosen teams by month for one measure (None when they have no monthly figures)."""
     from . import charts
 
-    names = dict(zip(*teams(snap)[["team_id", "team_name"]].to_numpy().T))
-    # Only the months the heat map shows (heatmap_chart keeps the most recent `months`).
-    months = inspect.signature(charts.heatmap_chart).parameters["months"].default
-    series = snap.query("heatmap_series", measure_id=measure_id, as_at=as_at, teams=list(team_ids), months=months)
-    return charts.heatmap_chart(_measure(snap, measure_id), series, {t: names[t] for t in team_ids}, as_at)
+    names = dict(zip(*_per_version(snap, "teams")[["team_id", "team_name"]].to_numpy().T))
+    # The teams' whole monthly series, read once and cut at as_at (in date order: one
+    # slice); heatmap_chart keeps the most recent months of what it is given.
+    every = _memo(snap, ("team_monthly_series", measure_id, tuple(team_ids)),
+                  lambda: snap.query("team_monthly_series", measure_id=measure_id, teams=list(team_ids)))
+    return charts.heatmap_chart(_measure(snap, measure_id), _up_to(every, as_at),
+                                {t: names[t] for t in team_ids}, as_at)
 
 
 def chart_ratings(snap: Snapshot, rec_id: str, as_at: date):

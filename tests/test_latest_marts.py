@@ -158,3 +158,32 @@ def test_statuses_for_columns_are_status_for_each_figure():
             for v, t, p, tol in zip(values, targets, polarities, tolerances)]
     assert got == want
     assert {"met", "within_tolerance", "not_met", None} <= set(got)
+
+
+@pytest.mark.parametrize("seed", [4, 11])
+def test_the_lean_team_rows_are_the_full_querys_columns(tmp_path, seed):
+    """queries.team_latest_rows (the Teams page's table and a team's SPC readings) reads a
+    few columns of team_latest and joins the plan in memory: the same rows, values, order
+    and status as latest_figures.sql with the status the pages add, at month ends, dates
+    inside months, before the first figure and after the last."""
+    plan_dir, data_dir = write_plan(tmp_path, {"teams.csv": TEAMS_CSV}, {"extract.csv": random_extract(seed)})
+    db = tmp_path / "db.duckdb"
+    load(plan_dir, data_dir, db)
+    snap = open_snapshot(db)
+    try:
+        ends = month_ends(date(2019, 1, 1), 34)
+        checked = 0
+        for as_at in ends + [e - timedelta(days=9) for e in ends[::2]]:
+            for scope in (("north",), ("west",), ("south", "east"), tuple(TEAMS), ()):
+                got = queries.team_latest_rows(snap, as_at, scope)
+                full = snap.query("latest_figures", as_at=as_at, teams=list(scope))
+                full["status"] = statuses(full["latest_value"].to_numpy(float), full["target"].to_numpy(float),
+                                          full["polarity"].to_numpy(object), full["tolerance"].to_numpy(float))
+                want = full[queries.TEAM_ROW_COLUMNS].reset_index(drop=True)
+                assert list(got.columns) == queries.TEAM_ROW_COLUMNS
+                # the same values in the same order (the Teams table takes the last team's target)
+                pd.testing.assert_frame_equal(got, want, check_dtype=False, check_index_type=False)
+                checked += len(want)
+        assert checked > 500  # real rows were compared, not empty frames
+    finally:
+        snap.close()
