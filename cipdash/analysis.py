@@ -144,3 +144,31 @@ def read_all(snap: Snapshot, as_at: date, team: str, figures: pd.DataFrame,
         text = narrative(result, fc, unit, polarity, target, target_date)
         readings[mid] = MeasureReading(mid, team, result, fc, text)
     return readings
+
+
+CARD_READING_COLUMNS = ["as_at_month", "measure_id", "variation", "assurance", "narrative"]
+
+
+def card_readings_by_month(figures: pd.DataFrame, points: pd.DataFrame,
+                           rebase: dict[str, list[date]]) -> pd.DataFrame:
+    """The whole authority's reading of every measure at every month end, as read_all
+    gives it on that date, kept to what an overview card shows (variation, assurance,
+    narrative): built at load into the authority_card_readings table, so that moving the
+    as-at month runs no SPC (40 readings were ~13 ms of the overview's rerun at 1m).
+
+    figures: the authority_latest mart (its as_at_month, measure_id, target, target_date,
+    polarity, unit); points: the authority's figures with a value (measure_id, period_end,
+    period_type, value)."""
+    rows: list[tuple] = []
+    if figures.empty:
+        return pd.DataFrame(rows, columns=CARD_READING_COLUMNS)
+    points = points.sort_values("period_end", kind="stable").reset_index(drop=True)
+    ends = pd.to_datetime(points["period_end"]).to_numpy()
+    months = pd.to_datetime(figures["as_at_month"]).to_numpy()
+    for month in np.unique(months):
+        upto = points.iloc[:int(np.searchsorted(ends, month, side="right"))]  # on or before it
+        these = figures[months == month].reset_index(drop=True)
+        day = pd.Timestamp(month).date()
+        for mid, reading in read_all(None, day, AUTHORITY_TEAM, these, upto, rebase).items():
+            rows.append((day, mid, reading.variation, reading.assurance, reading.narrative))
+    return pd.DataFrame(rows, columns=CARD_READING_COLUMNS)

@@ -540,6 +540,32 @@ class CardReading:
         return None if reading is None else cls(reading.variation, reading.assurance, reading.narrative)
 
 
+def card_readings(snap: Snapshot, as_at: date, team: str = AUTHORITY_TEAM,
+                  series: pd.DataFrame | None = None) -> dict[str, "CardReading"]:
+    """measure_id -> what its card shows of its reading at as_at. The whole authority's
+    come from the authority_card_readings mart, built at load for every month end (the
+    latest month end on or before as_at, as its figures are chosen); a team's, or any date
+    before the mart's first month, are read here. `series`: the authority's figures up to
+    as_at when the caller has them (the SPC input, so no second query)."""
+    if team == AUTHORITY_TEAM:
+        months, by_month = _memo(snap, ("authority_card_readings",), lambda: _card_readings_by_month(snap))
+        i = bisect.bisect_right(months, as_at) - 1
+        if i >= 0:
+            return by_month[months[i]]
+    return {m: CardReading.of(r) for m, r in _readings(snap, as_at, team, series).items()}
+
+
+def _card_readings_by_month(snap: Snapshot) -> tuple[list[date], dict[date, dict]]:
+    every = snap.query("authority_card_readings")
+    by_month: dict[date, dict] = {}
+    for month, mid, variation, assurance, text in zip(*(every[c].tolist() for c in (
+            "as_at_month", "measure_id", "variation", "assurance", "narrative"))):
+        by_month.setdefault(pd.Timestamp(month).date(), {})[mid] = CardReading(
+            None if variation is None or variation != variation else variation,  # NULL reads as NaN
+            None if assurance is None or assurance != assurance else assurance, text)
+    return sorted(by_month), by_month
+
+
 def headline_cards(snap: Snapshot, as_at: date, team: str = AUTHORITY_TEAM) -> list[dict]:
     """Everything an overview card shows, as display text: built once per database
     version and as-at date, so a page rerun only renders."""
@@ -560,8 +586,7 @@ def headline_cards(snap: Snapshot, as_at: date, team: str = AUTHORITY_TEAM) -> l
         starts, ends = np.r_[0, cuts].tolist(), np.r_[cuts, len(values)].tolist()
         spark = {(measure_ids[a], period_types[a]): values[max(a, b - SPARKLINE_POINTS):b].tolist()
                  for a, b in zip(starts, ends)}
-    # The authority's series are the SPC input too: no second query for its monthly points.
-    found = _readings(snap, as_at, team, series)
+    found = card_readings(snap, as_at, team, series)
     cards = []
     for f in figures.to_dict("records"):
         period = period_label(_date(f["latest_period_end"]), f["period_type"])
@@ -579,7 +604,7 @@ def headline_cards(snap: Snapshot, as_at: date, team: str = AUTHORITY_TEAM) -> l
             "target": target_label(f["target"], f["unit"], _date(f["target_date"])) if has_target else "No target set",
             "status": STATUS_WORDS.get(f["status"], ""),
             "sparkline": points if len(points) > 1 else None,
-            "reading": CardReading.of(found.get(f["measure_id"])),
+            "reading": found.get(f["measure_id"]),
         })
     return cards
 

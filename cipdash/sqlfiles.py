@@ -20,7 +20,17 @@ def statements(name: str) -> list[str]:
     return [p.rstrip(";") for p in parts if p and not all(l.strip().startswith("--") for l in p.splitlines())]
 
 
+# The Python a load runs to build a mart (the authority's SPC readings, store.py), whose
+# rules are part of what the file holds just as the SQL's are.
+BUILD_MODULES = ("analysis", "spc", "trajectory", "formatting")
+
+
+@cache
 def build_fingerprint() -> str:
-    """Identifies the SQL that builds the tables, marts and views; a load records it in
-    build_info, and readers check it, so a database built by older code is noticed."""
-    return hashlib.sha256("\0".join(sql(n) for n in ("schema", "marts", "views")).encode("utf-8")).hexdigest()
+    """Identifies the code that builds the tables, marts and views (the SQL, and the Python
+    modules a load runs for the readings mart); a load records it in build_info, and
+    readers check it, so a database built by older code is noticed."""
+    package = Path(__file__).parent
+    parts = [sql(n) for n in ("schema", "marts", "views")]
+    parts += [(package / f"{m}.py").read_text(encoding="utf-8") for m in BUILD_MODULES]
+    return hashlib.sha256("\0".join(parts).encode("utf-8")).hexdigest()

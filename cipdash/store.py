@@ -269,10 +269,34 @@ def _apply(con: duckdb.DuckDBPyConnection, checked: Validated, plan_dir: Path, d
     return result
 
 
+def _build_card_readings(con: duckdb.DuckDBPyConnection) -> None:
+    """The authority_card_readings mart: SPC and forecast in Python (analysis.py), so it is
+    built here rather than in marts.sql, in the same transaction as the other marts."""
+    from .analysis import card_readings_by_month
+
+    figures = con.execute("select as_at_month, measure_id, target, target_date, polarity, unit "
+                          "from authority_latest").df()
+    points = con.execute("select measure_id, period_end, period_type, value from authority_observations "
+                         "where value is not null").df()
+    rebase: dict = {}
+    for measure_id, day in con.execute("select measure_id, rebase_date from spc_rebase "
+                                       "order by measure_id, rebase_date").fetchall():
+        rebase.setdefault(measure_id, []).append(day)
+    con.execute("create or replace table authority_card_readings (as_at_month date not null, "
+                "measure_id varchar not null, variation varchar, assurance varchar, narrative varchar not null)")
+    readings = card_readings_by_month(figures, points, rebase)
+    if len(readings):
+        con.register("readings_frame", readings)
+        con.execute("insert into authority_card_readings select as_at_month, measure_id, variation, assurance, "
+                    "narrative from readings_frame order by as_at_month, measure_id")
+        con.unregister("readings_frame")
+
+
 def _build(con: duckdb.DuckDBPyConnection, fingerprint: str) -> None:
-    """(Re)build the marts and views, record which SQL built them, commit."""
+    """(Re)build the marts and views, record which code built them, commit."""
     for statement in statements("marts") + statements("views"):
         con.execute(statement)
+    _build_card_readings(con)
     con.execute("delete from build_info where key = 'sql_sha256'")
     con.execute("insert into build_info values ('sql_sha256', $sha)", {"sha": fingerprint})
     con.execute("commit")

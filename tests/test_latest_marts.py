@@ -187,3 +187,36 @@ def test_the_lean_team_rows_are_the_full_querys_columns(tmp_path, seed):
         assert checked > 500  # real rows were compared, not empty frames
     finally:
         snap.close()
+
+
+def _live_card_readings(snap, as_at):
+    """What the cards showed before the mart: the SPC read on the page for that date."""
+    readings = queries._readings(snap, as_at, "ALL", queries.authority_series(snap, as_at))
+    return {m: queries.CardReading.of(r) for m, r in readings.items()}
+
+
+@pytest.mark.parametrize("seed", [2, 9])
+def test_the_card_readings_mart_is_the_live_reading_at_every_date(tmp_path, seed):
+    """The authority_card_readings mart (built at load) gives each card the variation,
+    assurance and narrative that reading the series on the page gives, at every month end,
+    dates inside months, before the first figure and after the last; with a rebase date."""
+    plan_dir, data_dir = write_plan(tmp_path, {"teams.csv": TEAMS_CSV,
+                                               "spc_rebase.csv": "measure_id,rebase_date,reason\n"
+                                                                 "assessment_timeliness,2020-03-31,New process\n"},
+                                    {"extract.csv": random_extract(seed)})
+    db = tmp_path / "db.duckdb"
+    load(plan_dir, data_dir, db)
+    snap = open_snapshot(db)
+    try:
+        ends = month_ends(date(2019, 1, 1), 34)
+        compared = 0
+        for as_at in ends + [e - timedelta(days=12) for e in ends[::2]]:
+            got = queries.card_readings(snap, as_at)
+            want = _live_card_readings(snap, as_at)
+            assert got == want, as_at
+            compared += sum(r.variation is not None for r in want.values())
+        assert compared > 50  # real readings with a variation were compared
+        assert snap.query("authority_card_readings")["as_at_month"].nunique() > 12
+        assert len(snap.query("spc_rebase")) == 1  # the rebase date was read
+    finally:
+        snap.close()

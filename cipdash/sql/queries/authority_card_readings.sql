@@ -1,0 +1,4 @@
+-- Every month end's whole-authority card readings (built at load: store._build_card_readings).
+select as_at_month, measure_id, variation, assurance, narrative
+from authority_card_readings
+order by as_at_month, measure_id;
