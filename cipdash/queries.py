@@ -236,6 +236,20 @@ TEAM_ROW_COLUMNS = ["measure_id", "team_id", "latest_period_end", "period_type",
                     "target", "name", "unit", "polarity", "tolerance", "sort_order", "status"]
 
 
+def _plan_columns(snap: Snapshot) -> tuple[dict[str, int], dict[str, np.ndarray]]:
+    """The plan's own columns of each measure, for joining to figures in memory: measure_id
+    -> its position, and each column as an array (read once per version)."""
+    plan = _per_version(snap, "measures")
+    where = {m: i for i, m in enumerate(plan["measure_id"].tolist())}
+    return where, {c: plan[c].to_numpy() for c in ("name", "unit", "polarity", "tolerance", "sort_order")}
+
+
+def _team_names(snap: Snapshot) -> dict[str, str]:
+    """team_id -> team name, read once per version (shared: callers never change it)."""
+    return _memo(snap, ("team_names",), lambda: dict(zip(*_per_version(snap, "teams")[["team_id", "team_name"]]
+                                                      .to_numpy().T)))
+
+
 def team_latest_rows(snap: Snapshot, as_at: date, team_ids: tuple[str, ...]) -> pd.DataFrame:
     """The teams' latest figures at as_at with their status against the team target: the
     columns TEAM_ROW_COLUMNS of latest_figures_for (the same values, in its order: by the
@@ -243,9 +257,10 @@ def team_latest_rows(snap: Snapshot, as_at: date, team_ids: tuple[str, ...]) -> 
     def make() -> pd.DataFrame:
         month = team_month(snap, as_at)
         rows = snap.query("team_latest_rows", month=month, teams=list(team_ids))
-        plan = _per_version(snap, "measures").set_index("measure_id")
-        for c in ("name", "unit", "polarity", "tolerance", "sort_order"):
-            rows[c] = plan[c].reindex(rows["measure_id"]).to_numpy()
+        where, columns = _memo(snap, ("plan_columns",), lambda: _plan_columns(snap))
+        at = np.fromiter((where[m] for m in rows["measure_id"].tolist()), dtype=np.intp, count=len(rows))
+        for c, values in columns.items():
+            rows[c] = values[at]
         order = np.lexsort((rows["team_id"].to_numpy(object), rows["sort_order"].to_numpy()))
         rows = rows.take(order).reset_index(drop=True)
         rows["status"] = statuses(rows["latest_value"].to_numpy(float), rows["target"].to_numpy(float),
@@ -423,7 +438,7 @@ def scope_figures(snap: Snapshot, as_at: date, team_ids: tuple[str, ...]) -> pd.
     from .spc import describe_variation
     from .targets import STATUS_WORDS
 
-    names = dict(zip(*teams(snap)[["team_id", "team_name"]].to_numpy().T)) if team_ids else {}
+    names = _team_names(snap) if team_ids else {}
     authority = latest_figures(snap, as_at, AUTHORITY_TEAM)
     # Column by column (to_dict("records") boxes every cell: ~2 ms here).
     rows = {m: {"Measure": n, "Whole authority": format_value(v, u)}
@@ -639,7 +654,7 @@ def chart_trend(snap: Snapshot, measure_id: str, as_at: date, team_ids: tuple[st
     """A measure's trend against its targets for the authority and the chosen teams."""
     from . import charts
 
-    names = dict(zip(*teams(snap)[["team_id", "team_name"]].to_numpy().T)) if team_ids else {}
+    names = _team_names(snap) if team_ids else {}
     return charts.trend_chart(_measure(snap, measure_id), measure_series(snap, measure_id, as_at, tuple(team_ids)),
                               measure_targets(snap, measure_id), measure_benchmarks(snap, measure_id, as_at),
                               list(team_ids), as_at, names)
@@ -659,7 +674,7 @@ def chart_heatmap(snap: Snapshot, measure_id: str, as_at: date, team_ids: tuple[
     """The chosen teams by month for one measure (None when they have no monthly figures)."""
     from . import charts
 
-    names = dict(zip(*_per_version(snap, "teams")[["team_id", "team_name"]].to_numpy().T))
+    names = _team_names(snap)
     # The teams' whole monthly series, read once and cut at as_at (in date order: one
     # slice); heatmap_chart keeps the most recent months of what it is given.
     every = _memo(snap, ("team_monthly_series", measure_id, tuple(team_ids)),
