@@ -253,19 +253,26 @@ def _team_names(snap: Snapshot) -> dict[str, str]:
 def team_latest_rows(snap: Snapshot, as_at: date, team_ids: tuple[str, ...]) -> pd.DataFrame:
     """The teams' latest figures at as_at with their status against the team target: the
     columns TEAM_ROW_COLUMNS of latest_figures_for (the same values, in its order: by the
-    plan's measure order, then team). Shared; callers never change it."""
-    def make() -> pd.DataFrame:
-        month = team_month(snap, as_at)
-        rows = snap.query("team_latest_rows", month=month, teams=list(team_ids))
-        where, columns = _memo(snap, ("plan_columns",), lambda: _plan_columns(snap))
-        at = np.fromiter((where[m] for m in rows["measure_id"].tolist()), dtype=np.intp, count=len(rows))
-        for c, values in columns.items():
-            rows[c] = values[at]
-        order = np.lexsort((rows["team_id"].to_numpy(object), rows["sort_order"].to_numpy()))
-        rows = rows.take(order).reset_index(drop=True)
-        rows["status"] = statuses(rows["latest_value"].to_numpy(float), rows["target"].to_numpy(float),
-                                  rows["polarity"].to_numpy(object), rows["tolerance"].to_numpy(float))
-        return rows[TEAM_ROW_COLUMNS]
+    plan's measure order, then team)."""
+    return pd.DataFrame(_team_rows(snap, as_at, tuple(team_ids)), columns=TEAM_ROW_COLUMNS)
+
+
+def _team_rows(snap: Snapshot, as_at: date, team_ids: tuple[str, ...]) -> dict[str, np.ndarray]:
+    """team_latest_rows as a column -> array dict, which is all the Teams table and a team's
+    readings read: fetched as numpy arrays and joined, ordered and rated with numpy, where
+    a DataFrame built, joined and sorted with pandas cost three times the query (~9 ms a
+    service area). Shared; callers never change it."""
+    def make() -> dict[str, np.ndarray]:
+        found = snap.fetch_columns("team_latest_rows", month=team_month(snap, as_at), teams=list(team_ids))
+        where, plan = _memo(snap, ("plan_columns",), lambda: _plan_columns(snap))
+        at = np.fromiter((where[m] for m in found["measure_id"].tolist()), dtype=np.intp,
+                         count=len(found["measure_id"]))
+        columns = found | {c: values[at] for c, values in plan.items()}
+        order = np.lexsort((columns["team_id"], columns["sort_order"]))
+        columns = {c: values[order] for c, values in columns.items()}
+        columns["status"] = np.array(statuses(columns["latest_value"], columns["target"], columns["polarity"],
+                                              columns["tolerance"]), dtype=object)
+        return {c: columns[c] for c in TEAM_ROW_COLUMNS}
 
     return _memo(snap, ("team_latest_rows", as_at, tuple(team_ids)), make)
 
@@ -445,7 +452,7 @@ def scope_figures(snap: Snapshot, as_at: date, team_ids: tuple[str, ...]) -> pd.
             for m, n, v, u in zip(*(authority[c].tolist() for c in ("measure_id", "name", "latest_value", "unit")))}
     # Teams' rows from the lean lookup (the authority's, were it among them, from the full one).
     figures = (latest_figures_for(snap, as_at, tuple(team_ids)) if AUTHORITY_TEAM in team_ids
-               else team_latest_rows(snap, as_at, tuple(team_ids)))
+               else _team_rows(snap, as_at, tuple(team_ids)))
     variation = {}
     if len(team_ids) == 1:
         variation = {m: r.variation for m, r in _readings(snap, as_at, team_ids[0]).items()}
@@ -458,7 +465,7 @@ def scope_figures(snap: Snapshot, as_at: date, team_ids: tuple[str, ...]) -> pd.
     words = {code: STATUS_WORDS[code].lower() for code in STATUS_WORDS}
     readings = {m: describe_variation(v).label.lower() for m, v in variation.items() if v is not None}
     # Dates as numpy values: a datetime column's tolist() makes a Timestamp per cell (slow).
-    columns = [figures[c].to_numpy() if c in ("target_date", "latest_period_end") else figures[c].tolist()
+    columns = [np.asarray(figures[c]) if c in ("target_date", "latest_period_end") else list(figures[c])
                for c in wanted]
     for mid, tid, name, unit, state, value, target, target_date, period_end, period_type in zip(*columns):
         row = rows.get(mid)
@@ -511,7 +518,7 @@ def _readings(snap: Snapshot, as_at: date, team: str, points: pd.DataFrame | Non
     def figures() -> pd.DataFrame:
         # A team's from the lean team rows (read_all reads only their measure, target,
         # target date, polarity and unit); the whole authority's from its per-version copy.
-        return latest_figures(snap, as_at, team) if team == AUTHORITY_TEAM else team_latest_rows(snap, as_at, (team,))
+        return latest_figures(snap, as_at, team) if team == AUTHORITY_TEAM else _team_rows(snap, as_at, (team,))
 
     return _memo(snap, ("readings", as_at, team), lambda: read_all(snap, as_at, team, figures(), points, rebase))
 

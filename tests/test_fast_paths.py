@@ -180,3 +180,36 @@ def test_the_dashboard_process_collects_garbage_less_often_but_still_collects():
     del a, b, probe
     gc.collect()
     assert gone() is None
+
+
+def test_columns_fetched_as_arrays_read_nulls_as_the_frames_do(snap):
+    from cipdash.db import unmasked
+
+    ints = np.ma.MaskedArray(np.array([1, 2], dtype=np.int32), mask=[False, True])
+    assert unmasked(ints).tolist() == [1, None]
+    floats = np.ma.MaskedArray(np.array([1.5, 0.0]), mask=[False, True])
+    assert np.isnan(unmasked(floats)[1]) and unmasked(floats)[0] == 1.5
+    days = np.ma.MaskedArray(np.array(["2020-01-31", "2020-02-29"], dtype="datetime64[us]"), mask=[True, False])
+    assert np.isnat(unmasked(days)[0]) and unmasked(days).dtype == np.dtype("datetime64[us]")
+    text = np.ma.MaskedArray(np.array(["a", "b"], dtype=object), mask=[False, True])
+    assert unmasked(text).tolist() == ["a", None]
+
+    def missing(v):
+        return v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NaT or \
+            (isinstance(v, np.datetime64) and np.isnat(v))
+
+    teams = list(queries.teams(snap)["team_id"])
+    compared = nulls = 0
+    for month in queries.available_months(snap)[::3]:
+        arrays = snap.fetch_columns("team_latest_rows", month=month, teams=teams)
+        frame = snap.query("team_latest_rows", month=month, teams=teams)
+        assert list(arrays) == list(frame.columns)
+        for c in frame.columns:
+            for a, b in zip(arrays[c].tolist(), frame[c].tolist()):
+                if missing(b):
+                    assert missing(a), (c, a, b)
+                    nulls += 1
+                else:
+                    assert pd.Timestamp(a) == pd.Timestamp(b) if c.endswith(("_end", "_date")) else a == b
+                compared += 1
+    assert compared > 1000 and nulls > 0
