@@ -133,11 +133,6 @@ def run_interleaved(scenarios: dict[str, Scenario], rounds: int = ROUNDS) -> dic
     return {name: sc.result() for name, sc in scenarios.items()}
 
 
-def scenario(script: str, page: str | None, widget: str, key: str, values: list, reruns: int) -> dict:
-    """One scenario on its own (all its reruns together)."""
-    return run_interleaved({"one": Scenario(script, page, widget, key, values, reruns)}, rounds=1)["one"]
-
-
 def _hashable(v):
     return tuple(v) if isinstance(v, list) else v
 

@@ -90,7 +90,11 @@ def read_measure(measure: dict, points: pd.DataFrame, target: float | None, targ
 
 def rebase_dates(snap: Snapshot) -> dict[str, list[date]]:
     """measure_id -> its SPC rebase dates (spc_rebase.csv), oldest first."""
-    rebase = snap.query("spc_rebase")
+    return rebase_by_measure(snap.query("spc_rebase"))
+
+
+def rebase_by_measure(rebase: pd.DataFrame) -> dict[str, list[date]]:
+    """The rows of queries/spc_rebase.sql as measure_id -> its rebase dates, oldest first."""
     out: dict[str, list[date]] = {}
     for m, d in zip(rebase["measure_id"], rebase["rebase_date"]):
         out.setdefault(m, []).append(pd.Timestamp(d).date())

@@ -224,8 +224,7 @@ def team_month(snap: Snapshot, as_at: date) -> date | None:
     """The month end whose team_latest rows hold the teams' latest figures at as_at, as
     latest_figures.sql chooses it: as_at itself when it is a month end, else the month end
     before it; never later than the last period with a team figure. None: no team figures."""
-    last = _memo(snap, ("last_team_period",),
-                 lambda: _date(snap.execute("select max(period_end) as last from team_ranges")["last"].iloc[0]))
+    last = _memo(snap, ("last_team_period",), lambda: _date(snap.query("last_team_period")["last"].iloc[0]))
     if last is None:
         return None
     month_end = as_at if (as_at + timedelta(days=1)).day == 1 else as_at.replace(day=1) - timedelta(days=1)
@@ -450,9 +449,7 @@ def scope_figures(snap: Snapshot, as_at: date, team_ids: tuple[str, ...]) -> pd.
     # Column by column (to_dict("records") boxes every cell: ~2 ms here).
     rows = {m: {"Measure": n, "Whole authority": format_value(v, u)}
             for m, n, v, u in zip(*(authority[c].tolist() for c in ("measure_id", "name", "latest_value", "unit")))}
-    # Teams' rows from the lean lookup (the authority's, were it among them, from the full one).
-    figures = (latest_figures_for(snap, as_at, tuple(team_ids)) if AUTHORITY_TEAM in team_ids
-               else _team_rows(snap, as_at, tuple(team_ids)))
+    figures = _team_rows(snap, as_at, tuple(team_ids))  # (a team is never ALL: plan.py refuses it)
     variation = {}
     if len(team_ids) == 1:
         variation = {m: r.variation for m, r in _readings(snap, as_at, team_ids[0]).items()}
@@ -578,13 +575,11 @@ def card_readings(snap: Snapshot, as_at: date, team: str = AUTHORITY_TEAM,
 
 
 def _card_readings_by_month(snap: Snapshot) -> tuple[list[date], dict[date, dict]]:
-    every = snap.query("authority_card_readings")
+    every = snap.fetch_columns("authority_card_readings")  # a NULL reading reads as None
     by_month: dict[date, dict] = {}
     for month, mid, variation, assurance, text in zip(*(every[c].tolist() for c in (
             "as_at_month", "measure_id", "variation", "assurance", "narrative"))):
-        by_month.setdefault(pd.Timestamp(month).date(), {})[mid] = CardReading(
-            None if variation is None or variation != variation else variation,  # NULL reads as NaN
-            None if assurance is None or assurance != assurance else assurance, text)
+        by_month.setdefault(pd.Timestamp(month).date(), {})[mid] = CardReading(variation, assurance, text)
     return sorted(by_month), by_month
 
 

@@ -272,23 +272,14 @@ def _apply(con: duckdb.DuckDBPyConnection, checked: Validated, plan_dir: Path, d
 def _build_card_readings(con: duckdb.DuckDBPyConnection) -> None:
     """The authority_card_readings mart: SPC and forecast in Python (analysis.py), so it is
     built here rather than in marts.sql, in the same transaction as the other marts."""
-    from .analysis import card_readings_by_month
+    from .analysis import card_readings_by_month, rebase_by_measure
 
-    figures = con.execute("select as_at_month, measure_id, target, target_date, polarity, unit "
-                          "from authority_latest").df()
-    points = con.execute("select measure_id, period_end, period_type, value from authority_observations "
-                         "where value is not null").df()
-    rebase: dict = {}
-    for measure_id, day in con.execute("select measure_id, rebase_date from spc_rebase "
-                                       "order by measure_id, rebase_date").fetchall():
-        rebase.setdefault(measure_id, []).append(day)
-    con.execute("create or replace table authority_card_readings (as_at_month date not null, "
-                "measure_id varchar not null, variation varchar, assurance varchar, narrative varchar not null)")
-    readings = card_readings_by_month(figures, points, rebase)
-    if len(readings):
+    readings = card_readings_by_month(con.execute(sql("load/card_reading_figures")).df(),
+                                      con.execute(sql("load/card_reading_points")).df(),
+                                      rebase_by_measure(con.execute(sql("queries/spc_rebase")).df()))
+    if len(readings):  # the table itself is made empty by marts.sql
         con.register("readings_frame", readings)
-        con.execute("insert into authority_card_readings select as_at_month, measure_id, variation, assurance, "
-                    "narrative from readings_frame order by as_at_month, measure_id")
+        con.execute(sql("load/insert_card_readings"))
         con.unregister("readings_frame")
 
 

@@ -12,6 +12,7 @@ before the first figure and after the last.
 from __future__ import annotations
 
 import random
+from contextlib import contextmanager
 from datetime import date, timedelta
 
 import numpy as np
@@ -67,6 +68,21 @@ TEAMS_CSV = "team_id,team_name,service_area,head_of_service\n" + "".join(
     f"{t},{t.title()} Team,{'First Response' if t in ('north', 'south') else 'Localities'},Head\n" for t in TEAMS)
 
 
+@contextmanager
+def loaded(tmp_path, seed: int, plan: dict[str, str] | None = None):
+    """A snapshot of a random plan's database: random_extract(seed), TEAMS_CSV, and any
+    other plan files given in `plan` (file name -> text)."""
+    plan_dir, data_dir = write_plan(tmp_path, {"teams.csv": TEAMS_CSV} | (plan or {}),
+                                    {"extract.csv": random_extract(seed)})
+    db = tmp_path / "db.duckdb"
+    load(plan_dir, data_dir, db)
+    snap = open_snapshot(db)
+    try:
+        yield snap
+    finally:
+        snap.close()
+
+
 def reference(figures: pd.DataFrame, as_at: date, teams: list[str]) -> pd.DataFrame:
     rows = []
     seen = figures[(figures["period_end"] <= pd.Timestamp(as_at)) & figures["value"].notna()
@@ -100,13 +116,7 @@ def _comparable(frame: pd.DataFrame) -> list[tuple]:
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_the_marts_give_what_reading_each_series_gives(tmp_path, seed):
-    measures = PLAN["measures.csv"]
-    plan_dir, data_dir = write_plan(tmp_path, {"teams.csv": TEAMS_CSV, "measures.csv": measures},
-                                    {"extract.csv": random_extract(seed)})
-    db = tmp_path / "db.duckdb"
-    load(plan_dir, data_dir, db)
-    snap = open_snapshot(db)
-    try:
+    with loaded(tmp_path, seed, {"measures.csv": PLAN["measures.csv"]}) as snap:
         figures = snap.execute("select measure_id, team_id, period_end, period_type, value, numerator, "
                                "denominator from observations")
         ends = month_ends(date(2019, 1, 1), 34)  # from before the first figure to after the last
@@ -120,18 +130,12 @@ def test_the_marts_give_what_reading_each_series_gives(tmp_path, seed):
                 assert _comparable(got) == _comparable(want), (as_at, scope)
                 checked += len(want)
         assert checked > 1000  # the comparison covered real rows, not empty frames
-    finally:
-        snap.close()
 
 
 def test_the_pages_latest_figures_are_the_querys(tmp_path):
     """queries.latest_figures_for (with the status and worsening the pages add) reads the
     same rows as the SQL, for teams and for the whole authority (its per-version copy)."""
-    plan_dir, data_dir = write_plan(tmp_path, {"teams.csv": TEAMS_CSV}, {"extract.csv": random_extract(7)})
-    db = tmp_path / "db.duckdb"
-    load(plan_dir, data_dir, db)
-    snap = open_snapshot(db)
-    try:
+    with loaded(tmp_path, 7) as snap:
         for as_at in month_ends(date(2019, 3, 1), 26):
             for scope in (("ALL",), ("north", "east"), tuple(TEAMS)):
                 got = queries.latest_figures_for(snap, as_at, scope)
@@ -141,8 +145,6 @@ def test_the_pages_latest_figures_are_the_querys(tmp_path):
                         zip(sql["latest_value"], sql["target"], sql["polarity"], sql["tolerance"])]
                 words = [None if not isinstance(v, str) else v for v in got["status"]]  # NaN or None
                 assert sorted(map(repr, words)) == sorted(map(repr, want))
-    finally:
-        snap.close()
 
 
 def test_statuses_for_columns_are_status_for_each_figure():
@@ -166,11 +168,7 @@ def test_the_lean_team_rows_are_the_full_querys_columns(tmp_path, seed):
     few columns of team_latest and joins the plan in memory: the same rows, values, order
     and status as latest_figures.sql with the status the pages add, at month ends, dates
     inside months, before the first figure and after the last."""
-    plan_dir, data_dir = write_plan(tmp_path, {"teams.csv": TEAMS_CSV}, {"extract.csv": random_extract(seed)})
-    db = tmp_path / "db.duckdb"
-    load(plan_dir, data_dir, db)
-    snap = open_snapshot(db)
-    try:
+    with loaded(tmp_path, seed) as snap:
         ends = month_ends(date(2019, 1, 1), 34)
         checked = 0
         for as_at in ends + [e - timedelta(days=9) for e in ends[::2]]:
@@ -185,8 +183,6 @@ def test_the_lean_team_rows_are_the_full_querys_columns(tmp_path, seed):
                 pd.testing.assert_frame_equal(got, want, check_dtype=False, check_index_type=False)
                 checked += len(want)
         assert checked > 500  # real rows were compared, not empty frames
-    finally:
-        snap.close()
 
 
 def _live_card_readings(snap, as_at):
@@ -200,14 +196,8 @@ def test_the_card_readings_mart_is_the_live_reading_at_every_date(tmp_path, seed
     """The authority_card_readings mart (built at load) gives each card the variation,
     assurance and narrative that reading the series on the page gives, at every month end,
     dates inside months, before the first figure and after the last; with a rebase date."""
-    plan_dir, data_dir = write_plan(tmp_path, {"teams.csv": TEAMS_CSV,
-                                               "spc_rebase.csv": "measure_id,rebase_date,reason\n"
-                                                                 "assessment_timeliness,2020-03-31,New process\n"},
-                                    {"extract.csv": random_extract(seed)})
-    db = tmp_path / "db.duckdb"
-    load(plan_dir, data_dir, db)
-    snap = open_snapshot(db)
-    try:
+    rebase = "measure_id,rebase_date,reason\nassessment_timeliness,2020-03-31,New process\n"
+    with loaded(tmp_path, seed, {"spc_rebase.csv": rebase}) as snap:
         ends = month_ends(date(2019, 1, 1), 34)
         compared = 0
         for as_at in ends + [e - timedelta(days=12) for e in ends[::2]]:
@@ -218,5 +208,3 @@ def test_the_card_readings_mart_is_the_live_reading_at_every_date(tmp_path, seed
         assert compared > 50  # real readings with a variation were compared
         assert snap.query("authority_card_readings")["as_at_month"].nunique() > 12
         assert len(snap.query("spc_rebase")) == 1  # the rebase date was read
-    finally:
-        snap.close()

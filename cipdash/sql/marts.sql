@@ -308,3 +308,15 @@ final as (
 
 select * from final
 order by as_at_month, team_key, sort_order;
+
+-- The whole authority's SPC reading of every measure at every month end, as an overview
+-- card shows it (variation, assurance, narrative). Made empty here and filled at load by
+-- store._build_card_readings, in Python: the readings are analysis.read_all's, so the
+-- overview's as-at change runs no SPC. The build fingerprint covers that Python too.
+create or replace table authority_card_readings (
+    as_at_month date not null,
+    measure_id varchar not null,
+    variation varchar,
+    assurance varchar,
+    narrative varchar not null
+);

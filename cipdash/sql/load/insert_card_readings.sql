@@ -1,0 +1,5 @@
+-- The readings worked out in Python (store._build_card_readings), into their mart.
+insert into authority_card_readings
+select as_at_month, measure_id, variation, assurance, narrative
+from readings_frame
+order by as_at_month, measure_id
