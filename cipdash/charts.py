@@ -40,6 +40,7 @@ TEAM_COLOURS = ("#0072B2", "#D55E00", "#117733", "#882255", "#332288", "#AA4499"
 TEAM_DASHES = ("solid", "dash", "dot", "dashdot", "longdash", "longdashdot")
 TARGET_COLOUR = "#C00000"
 MET_COLOUR, NOT_MET_COLOUR = "#0072B2", "#D55E00"  # bars also say "met" / "not met"
+CHOSEN_OUTLINE = "#111111"  # the scope's teams in a league: a heavy near-black outline and "▶"
 BENCHMARK_COLOUR = "#6A3D9A"
 # RAG marks: colour-blind-safe hues, and always a distinct shape and the word as well.
 RAG_COLOURS = {"R": "#D55E00", "A": "#E69F00", "G": "#009E73"}
@@ -346,9 +347,12 @@ def describe_trend(name: str, unit: str, records: list[dict], shown: list[str], 
     return " ".join(parts)
 
 
-def league_chart(measure: dict, league: pd.DataFrame, period: str, as_at: date) -> Chart:
+def league_chart(measure: dict, league: pd.DataFrame, period: str, as_at: date,
+                 chosen: tuple[str, ...] = ()) -> Chart:
     """Teams ranked for one period, with the team target as a line. Bars are labelled with
-    the value and met / not met, so the colour is never the only signal."""
+    the value and met / not met, so the colour is never the only signal. The chosen teams
+    (the scope) get a heavy outline and a "▶" before their name, so they stand out without
+    colour."""
     unit = measure["unit"]
     df = league.iloc[::-1]  # best at the top of a horizontal bar chart
     target = df["target"].dropna().iloc[0] if df["target"].notna().any() else None
@@ -357,8 +361,12 @@ def league_chart(measure: dict, league: pd.DataFrame, period: str, as_at: date) 
     met = [meets(v, target, measure["polarity"]) for v in df["value"]]
     words = ["" if m is None else (" – met" if m else " – not met") for m in met]
     colours = [MET_COLOUR if m in (True, None) else NOT_MET_COLOUR for m in met]
+    picked = [t in chosen for t in df["team_id"]]
     fig = _Figure(_trace("bar", 
-        x=df["value"], y=[plot_text(n) for n in df["team_name"]], orientation="h", marker=dict(color=colours),
+        x=df["value"], y=[("▶ " if p else "") + plot_text(n) for n, p in zip(df["team_name"], picked)],
+        orientation="h",
+        marker=dict(color=colours, line=dict(color=[CHOSEN_OUTLINE if p else colours[i] for i, p in enumerate(picked)],
+                                             width=[3 if p else 0 for p in picked])),
         text=[fmt_value(v, unit) + w for v, w in zip(df["value"].tolist(), words)], textposition="outside",
         cliponaxis=False, hovertemplate="%{y}: %{x:.1f}<extra></extra>", name=plot_text(measure["name"])))
     if target is not None:
@@ -369,7 +377,9 @@ def league_chart(measure: dict, league: pd.DataFrame, period: str, as_at: date) 
                            font=dict(color=TARGET_COLOUR), xanchor="center", yshift=4)
     title = f"{plot_text(measure['name'])}: teams ranked, {period}"
     _layout(fig, title, unit, height=max(300, 60 + 32 * len(df)))
-    fig.update_layout(showlegend=False, margin=dict(l=200, r=120, t=90, b=40))
+    # automargin: the left margin grows to the longest team name rather than cutting it off.
+    fig.update_layout(showlegend=False, margin=dict(l=20, r=120, t=90, b=40))
+    fig.update_yaxes(automargin=True)
     if unit == "percent":
         fig.update_xaxes(ticksuffix="%", range=[0, 115])
     fig.update_yaxes(title_text="", ticksuffix="")
@@ -381,8 +391,17 @@ def league_chart(measure: dict, league: pd.DataFrame, period: str, as_at: date) 
            f"{format_value(best['value'], unit)}; lowest ranked: {worst['team_name']} "
            f"{format_value(worst['value'], unit)}."
            + (f" {sum(1 for m in data['met_target'] if m)} of {len(league)} teams meet the target "
-              f"{format_value(target, unit)}." if target is not None else ""))
+              f"{format_value(target, unit)}." if target is not None else "")
+           + _chosen_words(league, chosen, unit))
+    data["chosen"] = ["yes" if t in chosen else "" for t in league["team_id"]]
     return Chart(fig.build(), title, alt, data, unit, as_at, slugify(f"{measure['measure_id']}-league"))
+
+
+def _chosen_words(league: pd.DataFrame, chosen: tuple[str, ...], unit: str) -> str:
+    """The chosen teams' places, for the league's text alternative (marked ▶ on the chart)."""
+    mine = [f"{n} ranked {r} of {len(league)} ({format_value(v, unit)})"
+            for t, n, r, v in zip(league["team_id"], league["team_name"], league["rank"], league["value"]) if t in chosen]
+    return (" Chosen teams (marked ▶): " + "; ".join(mine) + ".") if mine else ""
 
 
 def heatmap_chart(measure: dict, series: pd.DataFrame, team_names: dict[str, str], as_at: date,

@@ -18,6 +18,7 @@ import pandas as pd
 
 from .cells import AUTHORITY_TEAM, RAG_NAMES
 from .db import Snapshot
+from .scope import Scope  # noqa: F401  (pack and tests import it from here)
 from .targets import NOT_MET, statuses
 
 # Ratings compared for movement: a higher score is better.
@@ -419,21 +420,6 @@ def revisions_table(snap: Snapshot) -> pd.DataFrame:
     })
 
 
-@dataclass(frozen=True)
-class Scope:
-    """Whose figures a view shows: the whole authority, a service area or one team."""
-
-    kind: str  # "authority" | "service_area" | "team"
-    value: str = AUTHORITY_TEAM
-
-    def team_ids(self, teams_frame: pd.DataFrame) -> list[str]:
-        if self.kind == "team":
-            return [self.value]
-        if self.kind == "service_area":
-            return list(teams_frame.loc[teams_frame["service_area"] == self.value, "team_id"])
-        return list(teams_frame["team_id"])
-
-
 def scope_figures(snap: Snapshot, as_at: date, team_ids: tuple[str, ...]) -> pd.DataFrame:
     """Every measure for the chosen teams beside the authority: the latest figure with its
     status against the target that applies to teams (each_team), as display text. For a
@@ -485,6 +471,38 @@ def scope_figures(snap: Snapshot, as_at: date, team_ids: tuple[str, ...]) -> pd.
     columns = ["Measure", "Period"] + [names.get(t, t) for t in team_ids] + ["Whole authority", "Team target"]
     # Rows as lists with the dash filled in here: a frame of dicts then fillna cost ~6 ms.
     return pd.DataFrame([[row.get(c, "–") for c in columns] for row in rows.values()], columns=columns)
+
+
+def scope_attention_table(snap: Snapshot, as_at: date, team_ids: tuple[str, ...]) -> pd.DataFrame:
+    """The chosen teams' figures that do not meet the target set for each team, as the
+    Overview lists them under its own needs-attention list (plan order, then team)."""
+    from .formatting import format_value, period_label, target_label
+
+    rows = _team_rows(snap, as_at, tuple(team_ids))
+    names = _team_names(snap)
+    flagged = np.flatnonzero(rows["status"] == NOT_MET)
+    return pd.DataFrame({
+        "Measure": [rows["name"][i] for i in flagged],
+        "Team": [names.get(rows["team_id"][i], rows["team_id"][i]) for i in flagged],
+        "Latest": [format_value(rows["latest_value"][i], rows["unit"][i]) for i in flagged],
+        "Period": [period_label(_date(rows["latest_period_end"][i]), rows["period_type"][i]) for i in flagged],
+        "Team target": [target_label(rows["target"][i], rows["unit"][i], _date(rows["target_date"][i]))
+                        for i in flagged],
+    })
+
+
+def busiest_service_area(snap: Snapshot, as_at: date) -> str | None:
+    """The service area whose teams have the most figures at as_at: what the Teams page
+    shows while the scope is the whole authority (an area of mostly dashes helps nobody)."""
+    frame = _per_version(snap, "teams")
+    areas = dict(zip(frame["team_id"], frame["service_area"]))
+    rows = _team_rows(snap, as_at, tuple(frame["team_id"]))
+    counts: dict[str, int] = {}
+    for team_id, value in zip(rows["team_id"].tolist(), rows["latest_value"].tolist()):
+        area = areas.get(team_id)
+        if isinstance(area, str) and value is not None and not pd.isna(value):
+            counts[area] = counts.get(area, 0) + 1
+    return max(sorted(counts), key=counts.get) if counts else None
 
 
 def team_periods(snap: Snapshot, measure_id: str, as_at: date) -> pd.DataFrame:
@@ -662,14 +680,16 @@ def chart_trend(snap: Snapshot, measure_id: str, as_at: date, team_ids: tuple[st
                               list(team_ids), as_at, names)
 
 
-def chart_league(snap: Snapshot, measure_id: str, period_end: date, period_type: str, as_at: date):
-    """Every team ranked for one measure and period, with the team target."""
+def chart_league(snap: Snapshot, measure_id: str, period_end: date, period_type: str, as_at: date,
+                 chosen: tuple[str, ...] = ()):
+    """Every team ranked for one measure and period, with the team target; the chosen
+    teams (the sidebar's scope) stand out."""
     from . import charts
     from .formatting import period_label
 
     measure = _measure(snap, measure_id)
     table = league(snap, measure_id, period_end, period_type, measure["polarity"])
-    return charts.league_chart(measure, table, period_label(period_end, period_type), as_at)
+    return charts.league_chart(measure, table, period_label(period_end, period_type), as_at, chosen)
 
 
 def chart_heatmap(snap: Snapshot, measure_id: str, as_at: date, team_ids: tuple[str, ...]):

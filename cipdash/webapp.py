@@ -27,6 +27,7 @@ from .charts import RAG_SHAPES, Chart
 from .db import FileVersion, Snapshot, file_version
 from .errors import DatabaseUnavailable
 from .formatting import month_label
+from .scope import Scope, choices as scope_choices
 from .store import resolve_db
 
 LATEST = "latest"
@@ -47,7 +48,8 @@ if gc.get_threshold()[0] < GC_GEN0_THRESHOLD:
     atexit.register(gc.unfreeze)
 # Streamlit badge colours for RAG: each badge also carries the word and a shape.
 RAG_BADGE_COLOURS = {"R": "red", "A": "orange", "G": "green"}
-MOVEMENT_WORDS = {"improved": "▲ improved", "worsened": "▼ worsened", "same": "◆ no change"}
+# Arrows, never a RAG shape (● ▲ ■): "▲" once meant both Amber and "improved".
+MOVEMENT_WORDS = {"improved": "↑ improved", "worsened": "↓ worsened", "same": "→ no change"}
 # Every ASCII punctuation mark can be backslash-escaped in CommonMark; escaping them all
 # means text from a CSV can never become a link, an image, emphasis, a Streamlit colour
 # directive (:red[...]) or LaTeX ($...$).
@@ -90,6 +92,8 @@ class PageContext:
     # The open snapshot itself, held for the whole page view: even if loads run meanwhile
     # and its cache entry is dropped, every query of this view reads this one version.
     snap: Snapshot | None = field(default=None, compare=False, repr=False)
+    # Whose figures: chosen once in the sidebar, applied by every page.
+    scope: Scope = field(default_factory=Scope)
 
     def snapshot(self) -> Snapshot:
         return self.snap if self.snap is not None else _snapshot(self.path, self.version)
@@ -201,20 +205,73 @@ def _leave_pages_directory_mode() -> None:
         st.rerun()
 
 
-def page_context() -> PageContext:
-    """Open the current database version and read the as-at month from the sidebar
-    (kept in the URL as ?as_at=YYYY-MM-DD)."""
-    _leave_pages_directory_mode()
-    path, version, snap = _open()
+# Set by dashboard.py, which draws the month and scope in the sidebar before any page runs:
+# widgets drawn by the entry point keep their state across pages (a page's own widgets are
+# reset when another page opens, which is how the month used to be lost on navigation).
+_SIDEBAR_IN_ENTRY_POINT = "_sidebar_in_entry_point"
+SCOPE_HELP = ("Whose figures every page shows: the whole authority (leave empty), one or more service "
+              "areas, or teams. Team figures are shown beside the whole authority's.")
+
+
+def _choose_month_and_scope(path: str, version: FileVersion, snap: Snapshot) -> tuple[str | None, list[str]]:
     months = _query(path, version, "available_months", (), snap)
     latest = months[0] if months else date.today()
     options = [LATEST] + [m.isoformat() for m in months]
+    teams = _query(path, version, "teams", (), snap)
+    choices = scope_choices(teams)
     with st.sidebar:
-        choice = url_bound(st.selectbox, "As at", options, key="as_at", default=LATEST,
-                           format_func=lambda v: as_at_label(v, latest),
-                           help="The month the whole dashboard shows: ratings and figures on or before it.")
-    as_at = latest if choice in (None, LATEST) else date.fromisoformat(choice)
-    return PageContext(path, version, as_at, latest, snap)
+        month = url_bound(st.selectbox, "As at", options, key="as_at", default=LATEST,
+                          format_func=lambda v: as_at_label(v, latest),
+                          help="The month the whole dashboard shows: ratings and figures on or before it.")
+        tokens = []
+        if choices:
+            _adopt_old_scope_links(choices)
+            tokens = url_bound(st.multiselect, "Figures for", list(choices), key="scope", multi=True,
+                               format_func=choices.get, placeholder="Whole authority", help=SCOPE_HELP)
+    return month, tokens
+
+
+# Links made before the scope moved to the sidebar: ?teams=a&teams=b (Measures), ?area=X,
+# ?pack_scope=area:X (Report pack). They still open the view they were sent for.
+_OLD_SCOPE_KEYS = ("teams", "area", "pack_scope")
+
+
+def _adopt_old_scope_links(choices: dict[str, str]) -> None:
+    if "scope" in st.session_state or "scope" in st.query_params:
+        return
+    tokens = []
+    for key in _OLD_SCOPE_KEYS:
+        for value in st.query_params.get_all(key):
+            token = {"teams": "team:", "area": "area:"}.get(key, "") + value
+            if token in choices:
+                tokens.append(token)
+        if key in st.query_params:
+            del st.query_params[key]
+    if tokens:
+        st.query_params["scope"] = tokens
+
+
+def sidebar() -> None:
+    """The month and the scope, drawn once per run by dashboard.py for whichever page runs."""
+    st.session_state[_SIDEBAR_IN_ENTRY_POINT] = True
+    _leave_pages_directory_mode()
+    _choose_month_and_scope(*_open())
+
+
+def page_context() -> PageContext:
+    """Open the current database version, with the as-at month and the scope chosen in the
+    sidebar (kept in the URL as ?as_at=YYYY-MM-DD&scope=area:Localities)."""
+    _leave_pages_directory_mode()
+    path, version, snap = _open()
+    if st.session_state.get(_SIDEBAR_IN_ENTRY_POINT):
+        month, tokens = st.session_state.get("as_at"), st.session_state.get("scope") or []
+    else:  # a page script run on its own (tests): it draws the sidebar itself
+        month, tokens = _choose_month_and_scope(path, version, snap)
+    months = _query(path, version, "available_months", (), snap)
+    latest = months[0] if months else date.today()
+    valid = {m.isoformat() for m in months}
+    as_at = date.fromisoformat(month) if month in valid else latest
+    return PageContext(path, version, as_at, latest, snap, Scope.from_tokens(tokens))
 
 
 def plan_title(ctx: PageContext) -> tuple[str, str]:
@@ -366,7 +423,7 @@ def as_date(value) -> date | None:
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
-def _pack_file(path: str, version: FileVersion, as_at: date, kind: str, value: str, public: bool,
+def _pack_file(path: str, version: FileVersion, as_at: date, kind: str, value, public: bool,
                fmt: str, _snap: Snapshot) -> tuple[str, str, bytes]:
     from .exports import MIME_TYPES, build_pack, pack_bytes, pack_file_name
 

@@ -5,23 +5,9 @@ import streamlit as st
 from cipdash import queries
 from cipdash.exports import PICTURE_FORMATS
 from cipdash.formatting import month_label
-from cipdash.webapp import chromium_problem, md_text, pack_file, page_context, plan_title, url_bound
+from cipdash.webapp import chromium_problem, md_text, pack_file, page_context, plan_title
 
 FORMATS = {"docx": "Word (.docx)", "pptx": "PowerPoint (.pptx)", "pdf": "PDF", "xlsx": "Excel (.xlsx): tables only"}
-AUTHORITY = "authority"
-
-
-def choose_scope(teams):
-    options = {AUTHORITY: "Whole authority"}
-    options |= {f"area:{a}": f"Service area: {a}" for a in sorted(teams["service_area"].dropna().unique())}
-    options |= {f"team:{t}": f"Team: {n}" for t, n in zip(teams["team_id"], teams["team_name"])}
-    choice = url_bound(st.selectbox, "Figures for", list(options), key="pack_scope", default=AUTHORITY,
-                       format_func=options.get,
-                       help="A service area or team pack shows its figures beside the whole authority's.")
-    if choice in (None, AUTHORITY):
-        return queries.Scope("authority")
-    kind, _, value = choice.partition(":")
-    return queries.Scope("service_area" if kind == "area" else "team", value)
 
 
 def pack_page():
@@ -32,7 +18,11 @@ def pack_page():
     st.markdown("The monthly performance pack: a cover, the summary table in the committee-appendix shape, "
                 "a section per recommendation with its measures' charts and narrative, and the figures "
                 "behind every chart.")
-    scope = choose_scope(ctx.get(queries.teams))
+    scope = ctx.scope
+    teams = ctx.get(queries.teams)
+    st.markdown(md_text(f"Figures for: {scope.name(dict(zip(teams['team_id'], teams['team_name'])))}"
+                        + ("" if scope.is_authority else ", beside the whole authority")
+                        + ". Choose service areas or teams under “Figures for” in the sidebar."))
     public = st.toggle("Public version: suppress small numbers", value=True, key="pack_public",
                        help="For committee reports and anything published: counts, numerators and denominators "
                             "of 1 to 5 are shown as c (DfE convention), with secondary suppression, and "

@@ -16,25 +16,6 @@ def choose_measure(ctx, measures, recommendations):
                      format_func=labels.get)
 
 
-def choose_teams(teams):
-    names = dict(zip(teams["team_id"], teams["team_name"]))
-    areas = sorted(a for a in teams["service_area"].dropna().unique())
-
-    def select_area():
-        area = st.session_state.get("area")
-        if area:
-            st.session_state["teams"] = list(teams.loc[teams["service_area"] == area, "team_id"])
-
-    left, right = st.columns([1, 2])
-    with left:
-        url_bound(st.selectbox, "Service area", areas, key="area", index=None, on_change=select_area,
-                  placeholder="Choose to select its teams")
-    with right:
-        chosen = url_bound(st.multiselect, "Teams", list(names), key="teams", multi=True, format_func=names.get,
-                           placeholder="Whole authority only")
-    return chosen, names
-
-
 def measures_page():
     ctx = page_context()
     st.title("Measures")
@@ -46,7 +27,10 @@ def measures_page():
     measure = all_measures.set_index("measure_id").loc[measure_id].to_dict() | {"measure_id": measure_id}
     if isinstance(measure.get("definition"), str) and measure["definition"].strip():
         st.caption("How it is counted: " + md_text(measure["definition"]))
-    chosen, names = choose_teams(ctx.get(queries.teams))
+    teams = ctx.get(queries.teams)
+    names = dict(zip(teams["team_id"], teams["team_name"]))
+    # The sidebar's scope: its teams beside the whole authority (none for the authority).
+    chosen = [] if ctx.scope.is_authority else ctx.scope.team_ids(teams)
     chart = ctx.chart(queries.chart_trend, measure_id, ctx.as_at, tuple(chosen))
     views = {"trend": "Trend against targets", "xmr": "SPC (XmR)", "p_prime": "SPC (p′, for percentages)"}
     view = url_bound(st.segmented_control, "View", list(views), key="view", default="trend", format_func=views.get,
@@ -66,7 +50,7 @@ def measures_page():
         st.info("SPC needs monthly figures" + (" with numerators and denominators (p′)." if view == "p_prime" else "."))
         return
     who = names.get(spc_team, "whole authority") if spc_team != "ALL" else "whole authority"
-    st.caption(md_text(f"SPC for the {who}" + (" (choose exactly one team to see a team's chart)" if spc_team == "ALL"
+    st.caption(md_text(f"SPC for the {who}" + (" (choose exactly one team under “Figures for” in the sidebar to see a team's chart)" if spc_team == "ALL"
                                               else "")))
     if reading.spc.trial_limits:
         st.warning("Fewer than 12 monthly points: these are trial limits, to be read with caution.")

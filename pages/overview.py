@@ -31,7 +31,8 @@ def recommendation_tiles(ctx, ratings):
                     (f"Rated {month_label(rated)}" if rated else "Not yet rated")
                     + (f" · since {month_label(as_date(rec.previous_rated_at))}: " + ", ".join(moves) if moves else "")
                     + (f" · Lead: {rec.lead}" if rec.lead else "")))
-                st.page_link("pages/recommendation.py", label="Details", icon=":material/arrow_forward:",
+                st.page_link("pages/recommendation.py", label=f"Details of recommendation {md_text(rec.rec_id)}",
+                             icon=":material/arrow_forward:",
                              query_params={"rec": rec.rec_id, "as_at": ctx.as_at.isoformat()})
 
 
@@ -68,6 +69,18 @@ def needs_attention(table):
     show_table(table, key="needs-attention")
 
 
+def scope_figures(ctx, scope_name, team_ids):
+    """The sidebar's scope beside the whole authority: its teams' figures and what needs attention."""
+    st.subheader(md_text(f"{scope_name}: every measure against the team target"))
+    show_table(ctx.get(queries.scope_figures, ctx.as_at, team_ids), key="scope-figures")
+    flagged = ctx.get(queries.scope_attention_table, ctx.as_at, team_ids)
+    st.markdown(md_text(f"**Needs attention in {scope_name}**"))
+    if flagged.empty:
+        st.caption(md_text(f"Every figure in {scope_name} with a team target meets it."))
+    else:
+        show_table(flagged, key="scope-attention")
+
+
 def inspections(ctx):
     judgements = ctx.get(queries.inspections, ctx.as_at)
     if judgements.empty:
@@ -87,6 +100,10 @@ def overview():
     headline_cards(cards)
     what_changed(cards)
     needs_attention(ctx.get(queries.attention_table, ctx.as_at, AUTHORITY_TEAM))
+    if not ctx.scope.is_authority:
+        teams = ctx.get(queries.teams)
+        scope_figures(ctx, ctx.scope.name(dict(zip(teams["team_id"], teams["team_name"]))),
+                      tuple(ctx.scope.team_ids(teams)))
     inspections(ctx)
 
 

@@ -47,8 +47,10 @@ def recommendation_page():
     linked = measures[measures["rec_ids"].fillna("").str.split(";").apply(lambda recs: rec_id in recs)]
     if linked.empty:
         st.info("No measures are linked to this recommendation in measures.csv.")
+    # The sidebar's scope: its teams beside the whole authority on every chart.
+    team_ids = () if ctx.scope.is_authority else tuple(ctx.scope.team_ids(ctx.get(queries.teams)))
     for measure_id in linked["measure_id"]:
-        show_chart(ctx.chart(queries.chart_trend, measure_id, ctx.as_at, ()), key=f"measure-{measure_id}")
+        show_chart(ctx.chart(queries.chart_trend, measure_id, ctx.as_at, team_ids), key=f"measure-{measure_id}")
 
 
 recommendation_page()

@@ -3,15 +3,8 @@ import streamlit as st
 
 from cipdash import queries
 from cipdash.formatting import period_label
+from cipdash.scope import Scope
 from cipdash.webapp import url_bound, as_date, md_text, page_context, show_chart, show_table
-
-
-def choose_scope(teams):
-    options = {f"area:{a}": f"Service area: {a}" for a in sorted(teams["service_area"].dropna().unique())}
-    options |= {f"team:{t}": f"Team: {n}" for t, n in zip(teams["team_id"], teams["team_name"])}
-    choice = url_bound(st.selectbox, "Service area or team", list(options), key="scope", format_func=options.get)
-    kind, _, value = choice.partition(":")
-    return queries.Scope("service_area" if kind == "area" else "team", value)
 
 
 def teams_page():
@@ -22,9 +15,19 @@ def teams_page():
         st.info("The plan has no teams (teams.csv), so there are only whole-authority figures.")
         return
     names = dict(zip(teams["team_id"], teams["team_name"]))
-    scope = choose_scope(teams)
+    scope = ctx.scope
+    if scope.is_authority:
+        # The whole authority is every team: too wide for one table. Show the service
+        # area with the most figures, and say how to choose another.
+        busiest = ctx.get(queries.busiest_service_area, ctx.as_at)
+        if busiest is None:
+            st.info("No team has figures at this month yet.")
+            return
+        scope = Scope("service_area", busiest)
+        st.caption(md_text(f"Showing {busiest}, the service area with the most team figures. Choose service areas "
+                           f"or teams under “Figures for” in the sidebar."))
     team_ids = tuple(scope.team_ids(teams))
-    heading = scope.value if scope.kind == "service_area" else names[scope.value]
+    heading = scope.name(names)
     st.subheader(md_text(f"{heading}: every measure against the team target"))
     show_table(ctx.get(queries.scope_figures, ctx.as_at, team_ids), key="scope-figures")
 
@@ -40,7 +43,8 @@ def teams_page():
                       period_label(as_date(p.period_end), p.period_type) for p in periods.itertuples()}
     chosen = st.selectbox("Period", list(period_options), key="league_period", format_func=period_options.get)
     end, _, period_type = chosen.partition("|")
-    show_chart(ctx.chart(queries.chart_league, measure_id, as_date(end), period_type, ctx.as_at), key="league")
+    show_chart(ctx.chart(queries.chart_league, measure_id, as_date(end), period_type, ctx.as_at, team_ids),
+               key="league")
 
     st.subheader("Teams by month")
     heatmap = ctx.chart(queries.chart_heatmap, measure_id, ctx.as_at, team_ids)

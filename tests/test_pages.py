@@ -121,9 +121,11 @@ def test_as_at_change_moves_every_rating_back(sample_db):
 
 
 def test_measures_page_plots_the_chosen_measure_and_teams_from_the_url(sample_db):
+    # The teams are the sidebar's scope now; a link made before (?teams=a&teams=b) still opens them.
     at = run_page("measures", measure="care_proceedings_weeks", teams=["fr_north", "loc_west"])
     assert at.selectbox(key="measure").value == "care_proceedings_weeks"
-    assert at.multiselect(key="teams").value == ["fr_north", "loc_west"]
+    assert at.multiselect(key="scope").value == ["team:fr_north", "team:loc_west"]
+    assert list(at.query_params["scope"]) == ["team:fr_north", "team:loc_west"]
     figures = frame(at, "series")
     rows = extract_rows()
     auth = rows[(rows.measure_id == "care_proceedings_weeks") & (rows.team_id == "ALL")]
@@ -140,9 +142,12 @@ def test_service_area_selects_its_teams_and_the_choice_goes_into_the_url(sample_
     at = run_page("measures", measure="assessment_timeliness")
     teams = pd.read_csv(PLAN / "teams.csv")
     area = "Localities"
-    at.selectbox(key="area").select(area).run()
-    assert at.multiselect(key="teams").value == list(teams.loc[teams.service_area == area, "team_id"])
-    assert list(at.query_params["teams"]) == list(teams.loc[teams.service_area == area, "team_id"])
+    at.multiselect(key="scope").select(f"area:{area}").run()
+    assert at.query_params["scope"] in (f"area:{area}", [f"area:{area}"])
+    # Every team of the area is drawn beside the whole authority.
+    series = set(frame(at, "series")["series"])
+    for name in teams.loc[teams.service_area == area, "team_name"]:
+        assert any(s.startswith(name) for s in series), (name, series)
     at.selectbox(key="measure").select("contacts_3_days").run()
     assert at.query_params["measure"] in ("contacts_3_days", ["contacts_3_days"])
 

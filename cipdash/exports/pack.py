@@ -446,11 +446,7 @@ def _cell(value, hidden: bool, published: bool):
 
 def scope_name(scope: queries.Scope, names: dict[str, str]) -> str:
     """"Localities East", "Localities service area", "Whole authority"."""
-    if scope.kind == "team":
-        return names.get(scope.value, scope.value)
-    if scope.kind == "service_area":
-        return f"{scope.value} service area"
-    return AUTHORITY_LABEL
+    return AUTHORITY_LABEL if scope.is_authority else scope.name(names)
 
 
 def scope_label(scope: queries.Scope, names: dict[str, str]) -> str:
@@ -458,6 +454,8 @@ def scope_label(scope: queries.Scope, names: dict[str, str]) -> str:
         return f"Team: {names.get(scope.value, scope.value)} (beside the whole authority)"
     if scope.kind == "service_area":
         return f"Service area: {scope.value} (its teams beside the whole authority)"
+    if not scope.is_authority:
+        return f"{scope.name(names)} (their teams beside the whole authority)"
     return AUTHORITY_LABEL
 
 

@@ -79,8 +79,8 @@ def doc_property(text: str) -> str:
 
 
 def pack_file_name(pack: Pack, fmt: str) -> str:
-    scope = {"authority": "authority", "team": f"team-{pack.scope.value}",
-             "service_area": f"area-{pack.scope.value}"}[pack.scope.kind]
+    # "area:Localities" -> "area-Localities"; several areas or teams joined by "_".
+    scope = "_".join(t.replace(":", "-", 1) for t in pack.scope.tokens) or "authority"
     from ..charts import slugify
 
     version = "public" if pack.public else "internal"

@@ -73,3 +73,17 @@ def measure_label(measure_id: str) -> str:
     m = measures().set_index("measure_id").loc[measure_id]
     first = m["rec_id"].split(";")[0]
     return f"{first} · {m['name']}" if first else m["name"]
+
+
+def busiest_service_area(as_at: date) -> str:
+    """The service area whose teams have the most figures on or before as_at (a team's
+    latest figure per measure counts once), read from the CSVs with pandas."""
+    rows = extracts()
+    has_figure = rows["value"].notna() | (rows["numerator"].notna() & rows["denominator"].notna())
+    team = rows["team_id"].notna() & (rows["team_id"] != "ALL")
+    rows = rows[team & (rows["period_end"] <= pd.Timestamp(as_at)) & has_figure]
+    pairs = rows[["team_id", "measure_id"]].drop_duplicates()
+    areas = teams().set_index("team_id")["service_area"]
+    counts = pairs["team_id"].map(areas).value_counts()
+    best = counts.max()
+    return sorted(a for a, n in counts.items() if n == best)[0]

@@ -32,17 +32,17 @@ def test_team_filter_adds_team_lines_and_url(app, page, shot):
     before = legend_names(trend_chart(page))
     assert not set(names.values()) & set(before), before  # whole authority only, to start with
     for team_id in chosen:
-        choose(page, "Teams", names[team_id], testid="stMultiSelect")
+        choose(page, "Figures for", f"Team: {names[team_id]}", testid="stMultiSelect")
         wait_for_app(page)
     page.keyboard.press("Escape")
-    wait_for_query(page, "teams", chosen)
+    wait_for_query(page, "scope", [f"team:{t}" for t in chosen])
     wait_for_app(page)
     shot()
     assert_healthy(page, "the Measures page after choosing teams")
     legend = legend_names(trend_chart(page))
     assert [names[t] for t in chosen] == [n for n in legend if n in names.values()], legend
     assert "Whole authority" in legend
-    tags = widget(page, "Teams", "stMultiSelect").locator("[data-tag]")
+    tags = widget(page, "Figures for", "stMultiSelect").locator("[data-tag]")
     expect(tags).to_have_count(2)
 
 
@@ -96,8 +96,8 @@ def test_link_with_state_reproduces_the_view(app, page, shot):
     expect(trend_chart(page).locator(".gtitle")).to_have_text(f"{name}, to {sample.month_label(as_at)}")
     legend = legend_names(trend_chart(page))
     assert names["fr_north"] in legend and names["loc_east"] in legend, legend
-    # The state is still in the URL, in the same order.
-    assert query_values(page.url, "teams") == ["fr_north", "loc_east"]
+    # The state is still in the URL, in the same order (the old ?teams= link now reads as the scope).
+    assert query_values(page.url, "scope") == ["team:fr_north", "team:loc_east"]
     assert query_values(page.url, "measure") == [measure]
 
     open_page(page, f"{app.url}/?as_at={EARLIER}")
@@ -134,8 +134,8 @@ def test_deep_link_is_the_first_request_to_a_fresh_server(fresh_app, page, shot)
     expect(page.locator("[data-testid='stAppViewContainer']")).to_have_attribute("data-layout", "wide")
     expect(widget(page, "Measure (grouped by recommendation)").locator("input")).to_have_value(
         "R1 · Care proceedings duration")
-    expect(widget(page, "Teams", "stMultiSelect").locator("[data-tag]")).to_have_text(["North Team"])
-    assert query_values(page.url, "teams") == ["north"]
+    expect(widget(page, "Figures for", "stMultiSelect").locator("[data-tag]")).to_have_text(["Team: North Team"])
+    assert query_values(page.url, "scope") == ["team:north"]
 
 
 RENAMED = [name for name, path in PAGES.items() if path and path != name]
