@@ -40,8 +40,11 @@ TEAM_COLOURS = ("#0072B2", "#D55E00", "#117733", "#882255", "#332288", "#AA4499"
 TEAM_DASHES = ("solid", "dash", "dot", "dashdot", "longdash", "longdashdot")
 TARGET_COLOUR = "#C00000"
 MET_COLOUR, NOT_MET_COLOUR = "#0072B2", "#D55E00"  # bars also say "met" / "not met"
+# Comparators (England, statistical neighbours, region): each its own dash, marker and shade,
+# so two are told apart without colour and in a black-and-white print.
+COMPARATOR_STYLES = (("dash", "x", "#5F5F5F"), ("dot", "square-open", "#444444"),
+                     ("dashdot", "triangle-up-open", "#767676"), ("longdash", "diamond-open", "#333333"))
 CHOSEN_OUTLINE = "#111111"  # the scope's teams in a league: a heavy near-black outline and "▶"
-BENCHMARK_COLOUR = "#6A3D9A"
 # RAG marks: colour-blind-safe hues, and always a distinct shape and the word as well.
 RAG_COLOURS = {"R": "#D55E00", "A": "#E69F00", "G": "#009E73"}
 RAG_SYMBOLS = {"R": "square", "A": "triangle-up", "G": "circle"}
@@ -66,6 +69,13 @@ class Chart:
     as_at: date | None = None
     slug: str = "chart"
     notes: list[str] = field(default_factory=list)
+    # Figures drawn (targets and comparators aside). One figure is said in a sentence, not
+    # drawn: a lone dot on an axis suggests a trend that is not there.
+    figures_drawn: int | None = None
+
+    @property
+    def worth_drawing(self) -> bool:
+        return self.figures_drawn is None or self.figures_drawn > 1
 
 
 def _plain(value):
@@ -176,8 +186,11 @@ def _layout(fig: "_Figure", title: str, unit: str, height: int = CHART_HEIGHT) -
     )
     # Tick labels in the body text colour: grey ticks fail contrast for small text.
     ticks = dict(color=FONT["color"], size=12)
-    fig.update_xaxes(showgrid=True, gridcolor=GRID_COLOUR, linecolor=AXIS_COLOUR, zeroline=False, tickfont=ticks)
-    fig.update_yaxes(showgrid=True, gridcolor=GRID_COLOUR, linecolor=AXIS_COLOUR, zeroline=False, tickfont=ticks)
+    # automargin: axis titles and long tick labels get the room they need rather than being cut.
+    fig.update_xaxes(showgrid=True, gridcolor=GRID_COLOUR, linecolor=AXIS_COLOUR, zeroline=False, tickfont=ticks,
+                     automargin=True)
+    fig.update_yaxes(showgrid=True, gridcolor=GRID_COLOUR, linecolor=AXIS_COLOUR, zeroline=False, tickfont=ticks,
+                     automargin=True)
     if unit == "percent":
         fig.update_yaxes(ticksuffix="%")
     fig.update_yaxes(title_text={"percent": "Per cent", "weeks": "Weeks", "days": "Days", "count": "Count",
@@ -238,8 +251,9 @@ def trend_chart(measure: dict, series: pd.DataFrame, targets: pd.DataFrame, benc
             monthly = period_type == "month"
             trace_name = label if monthly else f"{label} ({PERIOD_NAMES[period_type]})"
             series_name = raw_label if monthly else f"{raw_label} ({PERIOD_NAMES[period_type]})"
+            xs, ys = _broken_at_gaps(pts) if monthly else ([p["period_end"] for p in pts], [p["value"] for p in pts])
             fig.add_trace(_trace(
-                "scatter", x=[p["period_end"] for p in pts], y=[p["value"] for p in pts], name=trace_name,
+                "scatter", x=xs, y=ys, name=trace_name,
                 mode="lines+markers",
                 line=dict(color=colour, width=width, dash=dash if monthly else "dot"),
                 marker=dict(size=5 if monthly else 10, symbol="circle" if monthly else "diamond-open"),
@@ -284,10 +298,15 @@ def trend_chart(measure: dict, series: pd.DataFrame, targets: pd.DataFrame, benc
             previous_target_date = tdate
     if marks["x"]:
         fig.add_trace(_trace(
-            "scatter", **marks, name="Targets", mode="markers+text",
-            textposition="top left", textfont=dict(color=TARGET_COLOUR, size=12),
+            "scatter", **marks, name="Targets", mode="markers",
             marker=dict(symbol="diamond", size=13, color=TARGET_COLOUR, line=dict(color="white", width=1)),
             hovertemplate="%{text}<extra></extra>"))
+        # Each label on a white box above and to the left of its marker, so a data line
+        # that passes behind it cannot strike through the words.
+        for x, y, text in zip(marks["x"], marks["y"], marks["text"]):
+            fig.add_annotation(x=x, y=y, text=plot_text(text), showarrow=False, xanchor="right", yanchor="bottom",
+                               xshift=-4, yshift=6, font=dict(color=TARGET_COLOUR, size=12),
+                               bgcolor="rgba(255,255,255,0.92)", borderpad=2)
     if paths["x"]:
         fig.add_trace(_trace(
             "scatter", **paths, name="Trajectory", mode="lines", connectgaps=False,
@@ -297,13 +316,14 @@ def trend_chart(measure: dict, series: pd.DataFrame, targets: pd.DataFrame, benc
     comparators: dict[str, list[dict]] = {}
     for b in sorted(_records(benchmarks), key=lambda b: pd.Timestamp(b["period_end"])):
         comparators.setdefault(str(b["comparator"]), []).append(b)
-    for comparator in sorted(comparators):
+    for k, comparator in enumerate(sorted(comparators)):
         pts = comparators[comparator]
+        dash, symbol, colour = COMPARATOR_STYLES[k % len(COMPARATOR_STYLES)]
         ends = [pd.Timestamp(b["period_end"]).date() for b in pts]
         labels = [f"{comparator} {period_label(d, b['period_type'])}" for d, b in zip(ends, pts)]
         fig.add_trace(_trace(
             "scatter", x=ends, y=[b["value"] for b in pts], name=plot_text(comparator), mode="lines+markers",
-            line=dict(color=BENCHMARK_COLOUR, width=1.5, dash="dash"), marker=dict(symbol="x", size=8),
+            line=dict(color=colour, width=1.5, dash=dash), marker=dict(symbol=symbol, size=8, color=colour),
             text=[plot_text(x) for x in labels], hovertemplate="%{text}: %{y:.1f}<extra></extra>"))
         plotted.extend({"series": comparator, "team_id": None, "period_end": d, "period": lab,
                         "period_type": b["period_type"], "value": b["value"]} for d, lab, b in zip(ends, labels, pts))
@@ -314,7 +334,43 @@ def trend_chart(measure: dict, series: pd.DataFrame, targets: pd.DataFrame, benc
     data = _frame(plotted, ["series", "team_id", "period_end", "period", "period_type", "value",
                             "numerator", "denominator"])
     alt = describe_trend(name, unit, records, shown, team_names, target_notes, sorted(comparators))
-    return Chart(fig.build(), title, alt, data, unit, as_at, slugify(measure["measure_id"]))
+    drawn = sum(1 for r in records if r["team_id"] in shown)
+    return Chart(fig.build(), title, alt, data, unit, as_at, slugify(measure["measure_id"]), figures_drawn=drawn)
+
+
+def _month_number(d: date) -> int:
+    return d.year * 12 + d.month - 1
+
+
+def _from_month_number(n: int) -> date:
+    year, month = divmod(n, 12)
+    return date(year, month + 1, 1)
+
+
+def missing_months(ends: list[date]) -> list[tuple[date, date]]:
+    """The runs of months with no figure between monthly figures, as (first missing month,
+    last missing month), each as the 1st of its month."""
+    numbers = sorted({_month_number(d) for d in ends})
+    return [(_from_month_number(a + 1), _from_month_number(b - 1)) for a, b in zip(numbers, numbers[1:]) if b - a > 1]
+
+
+def _broken_at_gaps(pts: list[dict]) -> tuple[list, list]:
+    """A monthly line's x and y with a None between figures more than a month apart, so
+    plotly leaves the gap open rather than drawing a line across the missing months."""
+    xs, ys = [], []
+    for i, p in enumerate(pts):
+        if i and _month_number(p["period_end"]) - _month_number(pts[i - 1]["period_end"]) > 1:
+            xs.append(None)
+            ys.append(None)
+        xs.append(p["period_end"])
+        ys.append(p["value"])
+    return xs, ys
+
+
+def gap_words(ends: list[date]) -> str:
+    """"no figures Nov 2019 to Aug 2020" (and more, joined), or "" when there is no gap."""
+    runs = missing_months(ends)
+    return "; ".join(f"no figures {month_label(a)}" + (f" to {month_label(b)}" if b != a else "") for a, b in runs)
 
 
 def describe_trend(name: str, unit: str, records: list[dict], shown: list[str], team_names: dict[str, str],
@@ -331,6 +387,9 @@ def describe_trend(name: str, unit: str, records: list[dict], shown: list[str], 
             f"{period_label(first['period_end'], first['period_type'])}, "
             f"{format_value(last['value'], unit)} in {period_label(last['period_end'], last['period_type'])}"
             f" (lowest {format_value(min(values), unit)}, highest {format_value(max(values), unit)}).")
+        gaps = gap_words([r["period_end"] for r in auth if r["period_type"] == "month"])
+        if gaps:
+            parts.append(f"The line is broken where figures are missing: {gaps}.")
     latest = []
     for t in shown:
         if t == AUTHORITY_TEAM:
@@ -452,6 +511,7 @@ def rating_timeline_chart(rec_id: str, history: pd.DataFrame, as_at: date) -> Ch
     rows = []
     # Plain lists, not a pandas filter per rating kind and colour (~8 ms a timeline).
     dates = history["as_at"].tolist()
+    in_legend: set[str] = set()  # each RAG once, whichever row first draws it (Amber may be impact only)
     for kind in ("implementation", "impact"):
         pts = [(d, c) for d, c in zip(dates, history[kind].tolist()) if c is not None and c == c]  # rated
         for code in ("R", "A", "G"):
@@ -460,20 +520,26 @@ def rating_timeline_chart(rec_id: str, history: pd.DataFrame, as_at: date) -> Ch
                 continue
             fig.add_trace(_trace("scatter", 
                 x=[pd.Timestamp(d) for d in when], y=[kind.capitalize()] * len(when), mode="markers+text",
-                name=f"{RAG_NAMES[code]} ({RAG_SHAPES[code]})", legendgroup=code, showlegend=kind == "implementation",
+                name=f"{RAG_NAMES[code]} ({RAG_SHAPES[code]})", legendgroup=code, showlegend=code not in in_legend,
                 text=[RAG_NAMES[code]] * len(when), textposition="bottom center",
                 marker=dict(symbol=RAG_SYMBOLS[code], size=18, color=RAG_COLOURS[code],
                             line=dict(color="#1f1f1f", width=1)),
                 hovertemplate=f"{kind.capitalize()} %{{x|%b %Y}}: {RAG_NAMES[code]}<extra></extra>"))
+            in_legend.add(code)
         for d, c in pts:
             day = pd.Timestamp(d).date()
             rows.append({"rating": kind, "as_at": day, "month": month_label(day), "rag": RAG_NAMES[c]})
     title = f"Recommendation {plot_text(rec_id)}: ratings over time"
     _layout(fig, title, "number", height=320)
-    fig.update_xaxes(type="date", tickformat=MONTH_TICKS)
-    # Room below each row for the word under its mark.
+    # Ticks a whole month apart at least, over a range padded by two months: with one or two
+    # ratings plotly otherwise ticked days, each labelled with the same month.
+    fig.update_xaxes(type="date", tickformat=MONTH_TICKS, dtick="M1" if _months_spanned(dates) <= 12 else None)
+    if dates:
+        first, last = pd.Timestamp(min(dates)), pd.Timestamp(max(dates))
+        fig.update_xaxes(range=[first - pd.DateOffset(months=2), last + pd.DateOffset(months=2)])
+    # Room below each row for the word under its mark; the row names never cut ("ementation").
     fig.update_yaxes(categoryorder="array", categoryarray=["Impact", "Implementation"], title_text="",
-                     range=[-0.7, 1.5])
+                     range=[-0.7, 1.5], automargin=True)
     rows.sort(key=lambda r: (r["as_at"], r["rating"]))  # stable, as pandas' sort by the two columns
     data = _frame(rows, ["rating", "as_at", "month", "rag"])
     if history.empty:
@@ -486,6 +552,13 @@ def rating_timeline_chart(rec_id: str, history: pd.DataFrame, as_at: date) -> Ch
                f"{RAG_NAMES.get(last['implementation'], 'not rated')}, impact "
                f"{RAG_NAMES.get(last['impact'], 'not yet judged') if isinstance(last['impact'], str) else 'not yet judged'}.")
     return Chart(fig.build(), title, alt, data, "number", as_at, slugify(f"{rec_id}-ratings"))
+
+
+def _months_spanned(dates) -> int:
+    if not dates:
+        return 0
+    first, last = pd.Timestamp(min(dates)), pd.Timestamp(max(dates))
+    return (last.year - first.year) * 12 + last.month - first.month
 
 
 # Making Data Count point marks: colour AND shape, so the reading never rests on colour.

@@ -47,7 +47,8 @@ def test_trend_chart_is_valid_and_plots_exactly_its_data(snap, measure_id):
     chart = charts.trend_chart(measure(snap, measure_id), series, queries.measure_targets(snap, measure_id),
                                queries.measure_benchmarks(snap, measure_id, AS_AT), teams, AS_AT)
     fig = valid(chart)
-    plotted = sum(len(t.y) for t in fig.data if not (t.name or "").startswith("Trajectory"))
+    # (a None in a line is a gap left open over missing months, not a figure)
+    plotted = sum(sum(y is not None for y in t.y) for t in fig.data if not (t.name or "").startswith("Trajectory"))
     assert plotted == len(chart.data)
     shown = series[series["team_id"].isin(["ALL"] + teams) & series["value"].notna()]
     assert (chart.data["period_type"] != "target").sum() - len(
@@ -61,14 +62,20 @@ def test_every_target_is_a_labelled_marker(snap):
                                queries.measure_benchmarks(snap, "assessment_timeliness", AS_AT), [], AS_AT)
     fig = valid(chart)
     marks = [t for t in fig.data if t.name == "Targets"]
-    assert len(marks) == 1 and "text" in marks[0].mode  # labelled on the chart, one legend entry
+    assert len(marks) == 1  # one legend entry
     labels = list(marks[0].text)
     assert len(labels) == len(targets) == len(marks[0].x)
     assert "Target Mar 2021: 95.0% (each team)" in labels
-    # Each label sits at its own target's date and value.
+    # Each marker is labelled on the chart, on a white box (so no data line strikes through
+    # it), at its own target's date and value.
+    boxes = [(pd.Timestamp(a.x), a.y, a.text) for a in fig.layout.annotations if a.text.startswith("Target ")]
+    assert len(boxes) == len(labels)
+    assert all(a.bgcolor and a.bgcolor.startswith("rgba(255,255,255") for a in fig.layout.annotations
+               if a.text.startswith("Target "))
     for x, y, label in zip(marks[0].x, marks[0].y, labels):
         row = targets[pd.to_datetime(targets["target_date"]) == pd.Timestamp(x)]
         assert y in list(row["target"]) and label.startswith(f"Target {pd.Timestamp(x):%b %Y}")
+        assert (pd.Timestamp(x), y, label) in boxes
     # Trajectories: one trace, segments separated by gaps, each ending at a target.
     paths = [t for t in fig.data if t.name == "Trajectory"]
     assert len(paths) == 1
