@@ -37,6 +37,10 @@ UNITS = {
     "number": (DECIMAL_PLACES, ""),
 }
 UNIT_ALIASES = {"%": "percent", "pct": "percent", "percentage": "percent"}
+# What a figure of each unit can be: (lowest, highest), None for no bound. A projection is
+# kept within it (a forecast of -4 weeks or 104% describes no process).
+UNIT_RANGE = {"percent": (0.0, 100.0), "weeks": (0.0, None), "days": (0.0, None), "count": (0.0, None),
+              "rate": (0.0, None), "number": (None, None)}
 
 # A change in a percentage is in percentage points.
 CHANGE_SUFFIX = {"percent": " pts"}

@@ -17,6 +17,11 @@ import pandas as pd
 
 from .cells import (APPLIES_TO, AUTHORITY_TEAM, POLARITIES, UNITS, BadCell, parse_choice,
                     parse_number, parse_rag)
+
+# Measures where neither direction is better (MDC's purple icons): SPC only, no target.
+NEUTRAL = "neutral"
+MEASURE_POLARITIES = POLARITIES + (NEUTRAL,)
+MIN_BASELINE_POINTS = 2   # a moving range needs two points
 from .csvfile import Table, display_name, read_table
 from .dates import BadDate, parse_date
 from .errors import Problem, Problems
@@ -28,7 +33,9 @@ PLAN_FILES: dict[str, dict[str, bool]] = {
     "ratings.csv": {"rec_id": True, "as_at": True, "implementation": True, "impact": False,
                     "evidence": False, "further_actions": False},
     "measures.csv": {"measure_id": True, "name": True, "unit": True, "polarity": True,
-                     "rec_id": False, "definition": False, "tolerance": False},
+                     "rec_id": False, "definition": False, "tolerance": False,
+                     # Our addition: SPC limits from each segment's first N points only.
+                     "spc_baseline_points": False},
     "targets.csv": {"measure_id": True, "target_date": True, "target": True, "applies_to": False,
                     "note": False},
     "teams.csv": {"team_id": True, "team_name": True, "service_area": False, "head_of_service": False},
@@ -51,6 +58,8 @@ class LoadedFile:
 class Plan:
     name: str = ""
     authority: str = ""
+    # What Red, Amber and Green mean in this plan (plan.toml [rag]): colour word -> meaning.
+    rag_key: dict[str, str] = field(default_factory=dict)
     recommendations: pd.DataFrame = field(default_factory=pd.DataFrame)
     ratings: pd.DataFrame = field(default_factory=pd.DataFrame)
     measures: pd.DataFrame = field(default_factory=pd.DataFrame)
@@ -75,7 +84,9 @@ class Plan:
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """The frames as the database stores them (table name -> rows)."""
-        info = pd.DataFrame({"key": ["name", "authority"], "value": [self.name, self.authority]})
+        # The RAG key rides in plan_info as rag_red / rag_amber / rag_green (no new table).
+        keys = ["name", "authority"] + [f"rag_{k}" for k in self.rag_key]
+        info = pd.DataFrame({"key": keys, "value": [self.name, self.authority, *self.rag_key.values()]})
         return {
             "plan_info": info,
             "recommendations": self.recommendations,
@@ -173,19 +184,20 @@ def _frame(rows: list[dict], columns: list[str]) -> pd.DataFrame:
     return pd.DataFrame([{c: r.get(c) for c in columns} for r in rows], columns=columns)
 
 
-def _read_toml(path: Path, problems: Problems) -> tuple[str, str]:
+def _read_toml(path: Path, problems: Problems) -> tuple[str, str, dict[str, str]]:
     file = display_name(path)
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8-sig"))
+        text = path.read_text(encoding="utf-8-sig")
+        data = tomllib.loads(text)
     except UnicodeDecodeError:
         problems.add(Problem(file, 1, 1, "", "plan.toml is not UTF-8 text"))
-        return "", ""
+        return "", "", {}
     except tomllib.TOMLDecodeError as exc:
         m = re.search(r"line (\d+), column (\d+)", str(exc))
         line, col = (int(m[1]), int(m[2])) if m else (1, 1)
         problems.add(Problem(file, line, col, "", f"plan.toml cannot be read: {exc}",
                              'write it as: name = "..." and authority = "..."'))
-        return "", ""
+        return "", "", {}
     values = []
     for key in ("name", "authority"):
         v = data.get(key, "")
@@ -193,7 +205,51 @@ def _read_toml(path: Path, problems: Problems) -> tuple[str, str]:
             problems.add(Problem(file, 1, 1, key, f"'{key}' must be text in double quotes"))
             v = ""
         values.append(v)
-    return values[0], values[1]
+    return values[0], values[1], _rag_key(data, text, file, problems)
+
+
+RAG_KEYS = ("red", "amber", "green")
+
+
+def _toml_line(text: str, table: str | None, key: str | None = None) -> int:
+    """The line of `[table]` (or of `key = ` inside it) in plan.toml, for a problem's
+    file:line (tomllib gives no positions for values it has read); 1 if not found."""
+    in_table = table is None
+    for n, line in enumerate(text.splitlines(), start=1):
+        stripped = line.strip()
+        if stripped.startswith("["):
+            in_table = stripped.strip("[] \t") == table
+            if in_table and key is None:
+                return n
+            continue
+        if in_table and key is not None and re.match(rf"{re.escape(key)}\s*=", stripped):
+            return n
+    return 1
+
+
+def _rag_key(data: dict, text: str, file: str, problems: Problems) -> dict[str, str]:
+    """plan.toml's optional [rag] table: red / amber / green = "what the colour means in
+    this plan". Each must be text; a key left out falls back to the pack's stated default."""
+    rag = data.get("rag")
+    if rag is None:
+        return {}
+    if not isinstance(rag, dict):
+        problems.add(Problem(file, _toml_line(text, None, "rag"), 1, "rag",
+                             "'rag' must be a table of what each RAG colour means",
+                             '[rag] then red = "...", amber = "...", green = "..."'))
+        return {}
+    out = {}
+    for key, value in rag.items():
+        line = _toml_line(text, "rag", key)
+        if key not in RAG_KEYS:
+            problems.add(Problem(file, line, 1, f"rag.{key}", f"'{key}' is not a RAG colour",
+                                 "the [rag] table takes red, amber and green"))
+        elif not isinstance(value, str) or not value.strip():
+            problems.add(Problem(file, line, 1, f"rag.{key}", f"rag.{key} must be text in double quotes",
+                                 f'{key} = "what {key.capitalize()} means in this plan"'))
+        else:
+            out[key] = value.strip()
+    return {k: out[k] for k in RAG_KEYS if k in out}
 
 
 def read_plan(plan_dir: Path, problems: Problems) -> Plan:
@@ -206,7 +262,7 @@ def read_plan(plan_dir: Path, problems: Problems) -> Plan:
         return plan
     toml_path = plan_dir / "plan.toml"
     if toml_path.exists():
-        plan.name, plan.authority = _read_toml(toml_path, problems)
+        plan.name, plan.authority, plan.rag_key = _read_toml(toml_path, problems)
         raw = toml_path.read_bytes()
         plan.files.append(LoadedFile(display_name(toml_path), hashlib.sha256(raw).hexdigest(), 1))
 
@@ -234,7 +290,9 @@ def read_plan(plan_dir: Path, problems: Problems) -> Plan:
     plan.measures, plan.measure_recommendations = _measures(tables["measures.csv"], problems, rec_ids)
     plan.known_measures = measure_ids = _ids(tables["measures.csv"], "measure_id")
     units = plan.measure_units()
-    plan.targets = _targets(tables["targets.csv"], problems, measure_ids, units)
+    neutral = (set(plan.measures.loc[plan.measures["polarity"] == NEUTRAL, "measure_id"])
+               if len(plan.measures) else set())
+    plan.targets = _targets(tables["targets.csv"], problems, measure_ids, units, neutral)
     plan.inspections = _inspections(tables["inspections.csv"], problems)
     plan.spc_rebase = _rebase(tables["spc_rebase.csv"], problems, measure_ids)
     return plan
@@ -308,7 +366,9 @@ def _ratings(table: Table | None, problems: Problems, rec_ids: set[str] | None) 
 
 def _measures(table: Table | None, problems: Problems,
               rec_ids: set[str] | None) -> tuple[pd.DataFrame, pd.DataFrame]:
-    cols = ["measure_id", "name", "unit", "polarity", "definition", "tolerance", "sort_order"]
+    # spc_baseline_points last: an older database gains the column at the end (schema.sql).
+    cols = ["measure_id", "name", "unit", "polarity", "definition", "tolerance", "sort_order",
+            "spc_baseline_points"]
     if table is None:
         return _frame([], cols), _frame([], ["measure_id", "rec_id"])
     links: list[dict] = []
@@ -328,8 +388,9 @@ def _measures(table: Table | None, problems: Problems,
                        "separate several recommendations with ';'")
         out = {"measure_id": measure_id, "name": r.text("name", required=True),
                "unit": r.convert("unit", lambda v: parse_choice(v, UNITS, "unit")),
-               "polarity": r.convert("polarity", lambda v: parse_choice(v, POLARITIES, "polarity")),
-               "definition": r.text("definition") or None, "tolerance": tolerance, "_recs": recs}
+               "polarity": r.convert("polarity", lambda v: parse_choice(v, MEASURE_POLARITIES, "polarity")),
+               "definition": r.text("definition") or None, "tolerance": tolerance, "_recs": recs,
+               "spc_baseline_points": _baseline_points(r)}
         return out if r.ok else None
 
     rows = _rows(table, problems, convert)
@@ -339,6 +400,23 @@ def _measures(table: Table | None, problems: Problems,
         for rec in dict.fromkeys(r["_recs"]):
             links.append({"measure_id": r["measure_id"], "rec_id": rec})
     return _frame(rows, cols), _frame(links, ["measure_id", "rec_id"])
+
+
+def _baseline_points(r: _Row) -> int | None:
+    """spc_baseline_points: empty, or a whole number of at least 2 (written as digits)."""
+    value = r.row.get("spc_baseline_points", "")
+    if not value:
+        return None
+    if not re.fullmatch(r"[0-9]+", value):
+        r.fail("spc_baseline_points", f"'{value}' is not a whole number of points",
+               "write a whole number such as 12, or leave it empty for limits from every point")
+        return None
+    n = int(value)
+    if n < MIN_BASELINE_POINTS:
+        r.fail("spc_baseline_points", f"a baseline of {n} point{'s' if n != 1 else ''} cannot set limits",
+               f"use at least {MIN_BASELINE_POINTS} points (12 or more is usual), or leave it empty")
+        return None
+    return n
 
 
 def _check_range(r: _Row, column: str, value: float | None, unit: str | None) -> None:
@@ -351,7 +429,7 @@ def _check_range(r: _Row, column: str, value: float | None, unit: str | None) ->
 
 
 def _targets(table: Table | None, problems: Problems, measure_ids: set[str] | None,
-             units: dict[str, str]) -> pd.DataFrame:
+             units: dict[str, str], neutral: set[str] = frozenset()) -> pd.DataFrame:
     cols = ["measure_id", "target_date", "target", "applies_to", "note"]
     if table is None:
         return _frame([], cols)
@@ -361,6 +439,11 @@ def _targets(table: Table | None, problems: Problems, measure_ids: set[str] | No
         measure_id = r.text("measure_id", required=True)
         if measure_id and measure_ids is not None and measure_id not in measure_ids:
             r.fail("measure_id", f"measure '{measure_id}' is not in measures.csv")
+        if measure_id in neutral:
+            # A target needs a better direction to be met in; a neutral measure has none.
+            r.fail("measure_id", f"measure '{measure_id}' is neutral in measures.csv (neither direction "
+                   "is better), so it cannot have a target",
+                   "remove this target, or give the measure a polarity of higher_better or lower_better")
         target = r.number("target")
         _check_range(r, "target", target, units.get(measure_id))
         applies = r.convert("applies_to", lambda v: parse_choice(v, APPLIES_TO, "applies_to"), required=False)

@@ -20,8 +20,16 @@ Rebasing
     With ``rebase_dates`` the series is split into segments: the first point
     dated on or after a rebase date starts a new segment. Each segment has its
     own centre, limits and moving ranges (no moving range across a boundary),
-    and every rule below looks only inside one segment. Rebase dates on or
-    before the first point, or after the last, change nothing.
+    and every rule below looks only inside one segment. A rebase date on or
+    before the first point, or after the last, changes nothing: the result
+    lists it in ``unused_rebase_dates`` and the sentence says so.
+
+Fixed baseline (``baseline_points`` = N, NHSRplotthedots' fix_after_n_points)
+    Each segment's centre and limits (and, on a p′ chart, p̄ and σ_z) come
+    from its first N points only and are applied to the rest of the segment;
+    the rules then read every point against those limits. A segment with
+    fewer than N points falls back to limits from all of its points, and the
+    reading says so (``baseline_note``). N is a whole number of at least 2.
 
 Special-cause rules (each flagged point gets a direction, ``high`` or ``low``)
     1. ``beyond_limit`` — a point strictly above the upper limit (high) or
@@ -33,10 +41,15 @@ Special-cause rules (each flagged point gets a direction, ``high`` or ``low``)
        one before (high), or each strictly lower (low): the MDC convention of
        7 points, i.e. 6 consecutive increases. An equal pair breaks the run.
        Every point of the run is flagged.
-    4. ``two_of_three`` — in any 3 consecutive points, 2 or 3 of them strictly
-       beyond two-thirds of the way from the centre to the same limit
-       (beyond centre ± ⅔ × the limit distance, each point's own distance on
-       a p′ chart). The points beyond that line are flagged.
+    4. ``two_of_three`` — 3 consecutive points all strictly on one side of
+       the centre, 2 or 3 of which lie strictly beyond two-thirds of the way
+       from the centre to the limit on that side (beyond centre ± ⅔ × the
+       limit distance, each point's own distance on a p′ chart; a point
+       beyond the limit itself counts). The points of such a window that are
+       beyond the line are flagged; a point of the window short of the line
+       is not. A middle point across (or on) the centre breaks the rule: this
+       is how the MDC tool and NHSRplotthedots read it (NHSRplotthedots
+       issue 194, answered by the MDC team).
     "Exactly" means within a relative tolerance of 1e-10 of the segment's
     largest absolute value, so floating-point noise cannot invent a signal.
 
@@ -44,7 +57,11 @@ Reading with polarity
     ``high`` is improvement for ``higher_better`` and concern for
     ``lower_better``; ``low`` the reverse. A point flagged in both directions
     (say, rising for 7 months while still below the centre) is
-    ``special_cause_concern``: a warning is never hidden behind good news.
+    ``special_cause_improvement``, as the MDC tool shows it; its direction is
+    ``both`` and the sentence names the sign of concern too. For ``neutral``
+    (neither direction is better) every flagged point is
+    ``special_cause_neutral`` (purple in MDC; its direction, high or low, is
+    kept for the words) and there is never an assurance.
     Unflagged points are ``common_cause``.
 
 Constant series
@@ -56,15 +73,23 @@ Variation (the icon for the series)
     than 12 points (``MIN_POINTS``) in total.
 
 Trial limits
-    ``trial_limits`` is True when the latest segment has fewer than 12
-    points: the limits are provisional and the dashboard says so.
+    ``trial_limits`` is True when the latest segment's limits come from fewer
+    than 12 points (its size, or its fixed baseline): the limits are
+    provisional and the dashboard says so.
 
 Assurance (target against the latest point's limits)
     higher_better: target > upper = ``consistent_fail``; target < lower =
     ``consistent_pass``; otherwise ``hit_or_miss``. lower_better: target <
     lower = ``consistent_fail``; target > upper = ``consistent_pass``;
-    otherwise ``hit_or_miss``. None when there is no target or fewer than
-    12 points in total. A target exactly on a limit is ``hit_or_miss``.
+    otherwise ``hit_or_miss``. None when there is no target, fewer than
+    12 points in total, or the polarity is ``neutral``. A target exactly on a
+    limit is ``hit_or_miss``.
+
+Suggested rebase (``suggested_rebase``)
+    When the latest point ends a run of 7 or more consecutive points strictly
+    on one side of the centre and no rebase date falls on or after the run's
+    first point, that first point's date: the process has probably changed
+    there and the limits should restart from it.
 """
 
 from __future__ import annotations
@@ -93,16 +118,19 @@ COMMON_CAUSE_GREY = "#a6a6a6"
 IMPROVEMENT_BLUE = "#00b0f0"
 CONCERN_ORANGE = "#e46c0a"
 TARGET_RED = "#c00000"
+NEUTRAL_PURPLE = "#490092"   # special cause where neither direction is better (as NHSRplotthedots)
 
 # --- Codes ------------------------------------------------------------------
 HIGHER_BETTER = "higher_better"
 LOWER_BETTER = "lower_better"
-POLARITIES = (HIGHER_BETTER, LOWER_BETTER)
+NEUTRAL = "neutral"          # neither direction is better: no improvement, concern or assurance
+POLARITIES = (HIGHER_BETTER, LOWER_BETTER, NEUTRAL)
 
 SPECIAL_CAUSE_IMPROVEMENT = "special_cause_improvement"
 SPECIAL_CAUSE_CONCERN = "special_cause_concern"
+SPECIAL_CAUSE_NEUTRAL = "special_cause_neutral"
 COMMON_CAUSE = "common_cause"
-VARIATION_CODES = (SPECIAL_CAUSE_IMPROVEMENT, SPECIAL_CAUSE_CONCERN, COMMON_CAUSE)
+VARIATION_CODES = (SPECIAL_CAUSE_IMPROVEMENT, SPECIAL_CAUSE_CONCERN, SPECIAL_CAUSE_NEUTRAL, COMMON_CAUSE)
 
 CONSISTENT_PASS = "consistent_pass"
 CONSISTENT_FAIL = "consistent_fail"
@@ -125,6 +153,7 @@ METHOD_LANEY = "laney_p_prime"
 POINT_COLOURS = {
     SPECIAL_CAUSE_IMPROVEMENT: IMPROVEMENT_BLUE,
     SPECIAL_CAUSE_CONCERN: CONCERN_ORANGE,
+    SPECIAL_CAUSE_NEUTRAL: NEUTRAL_PURPLE,
     COMMON_CAUSE: COMMON_CAUSE_GREY,
 }
 
@@ -180,10 +209,41 @@ class SpcResult:
     denominators: np.ndarray | None = None  # p′ only
     z_scores: np.ndarray | None = None      # p′ only
     sigma_z: tuple[float, ...] | None = None  # p′ only, one per segment
+    baseline_points: int | None = None        # the plan's fixed baseline (N), if any
+    limit_points: tuple[int, ...] = ()        # points each segment's limits come from
+    rebase_dates: tuple[date, ...] = ()       # the rebase dates asked for
+    unused_rebase_dates: tuple[date, ...] = ()  # those on/before the first point or after the last
 
     @property
     def n_points(self) -> int:
         return int(self.values.size)
+
+    @property
+    def baseline_short(self) -> bool:
+        """A fixed baseline was asked for but the latest segment is shorter than it,
+        so its limits come from all its points (the stated fallback)."""
+        return (self.baseline_points is not None and bool(self.limit_points)
+                and self.limit_points[-1] < self.baseline_points)
+
+    @property
+    def baseline_note(self) -> str | None:
+        """The fixed baseline in words: how the latest limits were set, or the fallback."""
+        if self.baseline_points is None or not self.n_points:
+            return None
+        n, k = self.baseline_points, self.limit_points[-1]
+        start = self.segment_starts[-1]
+        if self.baseline_short:
+            return (f"fewer points than the {n}-point baseline; limits use all {k} "
+                    f"point{'s' if k != 1 else ''}")
+        if self.dates is None:
+            return f"limits fixed from the first {n} points"
+        return (f"limits fixed from the first {n} points ({format_month(self.dates[start])} "
+                f"to {format_month(self.dates[start + n - 1])})")
+
+    @property
+    def suggested_rebase(self) -> date | None:
+        """See the module docstring: where the limits should probably restart."""
+        return suggested_rebase(self)
 
     @property
     def latest_segment_size(self) -> int:
@@ -226,6 +286,12 @@ _VARIATION_WORDS = {
         "Special cause concern",
         "The latest point is part of an unusual change in the worse direction "
         "that needs looking into."),
+    SPECIAL_CAUSE_NEUTRAL: Description(
+        "Special cause variation (neither direction is better)",
+        "The latest point is part of an unusual change, more than normal "
+        "month-to-month variation would explain; for this measure neither a "
+        "rise nor a fall is better in itself, so it is worth understanding "
+        "rather than judging."),
     COMMON_CAUSE: Description(
         "Common cause variation",
         "The latest point is within the normal month-to-month variation of "
@@ -255,6 +321,13 @@ _ASSURANCE_WORDS = {
         "assurance cannot be judged."),
 }
 
+# Assurance left out because the latest figures already contradict it (see analysis.py).
+PROCESS_CHANGED = "process_changed"
+WITHHELD_WORDS = Description(
+    "Assurance not assessed",
+    "Assurance not assessed: the latest figures lie outside the limits set by "
+    "earlier months")
+
 
 def describe_variation(code: str | None) -> Description:
     """Plain words and a one-sentence tooltip for a variation code (or None)."""
@@ -282,12 +355,16 @@ def xmr(values: Sequence[float],
         dates: Sequence | None = None,
         polarity: str = HIGHER_BETTER,
         rebase_dates: Iterable = (),
-        target: float | None = None) -> SpcResult:
+        target: float | None = None,
+        baseline_points: int | None = None) -> SpcResult:
     """XmR chart of monthly points in date order (see the module docstring)."""
     x = _as_values(values, "values")
     date_tuple = _as_dates(dates, x.size)
     _check_polarity(polarity)
-    starts = _segment_starts(date_tuple, rebase_dates, x.size)
+    baseline_points = _check_baseline(baseline_points)
+    rebases = _rebase_tuple(rebase_dates, date_tuple)
+    starts = _segment_starts(date_tuple, rebases, x.size)
+    limit_points = []
 
     centre = np.empty_like(x)
     upper = np.empty_like(x)
@@ -297,10 +374,13 @@ def xmr(values: Sequence[float],
     mr = np.full_like(x, np.nan)
     for a, b in _bounds(starts, x.size):
         seg = x[a:b]
-        mean = float(seg.mean())
-        seg_mr = np.abs(np.diff(seg))
-        mr[a + 1:b] = seg_mr
-        mean_mr = float(seg_mr.mean()) if seg_mr.size else 0.0
+        e = _baseline_end(a, b, baseline_points)
+        limit_points.append(e - a)
+        base = x[a:e]
+        mean = float(base.mean())
+        mr[a + 1:b] = np.abs(np.diff(seg))
+        base_mr = np.abs(np.diff(base))
+        mean_mr = float(base_mr.mean()) if base_mr.size else 0.0
         half = LIMIT_FACTOR * mean_mr
         centre[a:b] = mean
         upper[a:b] = mean + half
@@ -309,7 +389,10 @@ def xmr(values: Sequence[float],
         lower23[a:b] = mean - TWO_OF_THREE_FRACTION * half
 
     return _finish(METHOD_XMR, polarity, x, date_tuple, centre, upper, lower,
-                   upper23, lower23, mr, starts, target)
+                   upper23, lower23, mr, starts, target,
+                   baseline_points=baseline_points, limit_points=tuple(limit_points),
+                   rebase_dates=rebases,
+                   unused_rebase_dates=_unused_rebases(date_tuple, rebases))
 
 
 def laney_p_prime(numerators: Sequence[float],
@@ -317,7 +400,8 @@ def laney_p_prime(numerators: Sequence[float],
                   dates: Sequence | None = None,
                   polarity: str = HIGHER_BETTER,
                   rebase_dates: Iterable = (),
-                  target: float | None = None) -> SpcResult:
+                  target: float | None = None,
+                  baseline_points: int | None = None) -> SpcResult:
     """Laney p′ chart, in percent (0–100); target in percent too.
 
     Every denominator must be positive: filter empty months out before calling.
@@ -338,7 +422,10 @@ def laney_p_prime(numerators: Sequence[float],
             raise ValueError(f"numerator {num[i]:g} at {where} is above its "
                              f"denominator {den[i]:g}")
     _check_polarity(polarity)
-    starts = _segment_starts(date_tuple, rebase_dates, num.size)
+    baseline_points = _check_baseline(baseline_points)
+    rebases = _rebase_tuple(rebase_dates, date_tuple)
+    starts = _segment_starts(date_tuple, rebases, num.size)
+    limit_points = []
 
     p = num / den if num.size else num.copy()
     centre = np.empty_like(p)
@@ -347,17 +434,20 @@ def laney_p_prime(numerators: Sequence[float],
     mr = np.full_like(p, np.nan)
     sigma_zs = []
     for a, b in _bounds(starts, p.size):
-        p_bar = float(num[a:b].sum() / den[a:b].sum())
+        e = _baseline_end(a, b, baseline_points)
+        limit_points.append(e - a)
+        p_bar = float(num[a:e].sum() / den[a:e].sum())
         centre[a:b] = p_bar
         mr[a + 1:b] = np.abs(np.diff(p[a:b])) * 100.0
         if 0.0 < p_bar < 1.0:
             sigma = np.sqrt(p_bar * (1.0 - p_bar) / den[a:b])
             z[a:b] = (p[a:b] - p_bar) / sigma
-            z_mr = np.abs(np.diff(z[a:b]))
+            # σ_z from the baseline's z-scores only (all of them without a baseline).
+            z_mr = np.abs(np.diff(z[a:e]))
             sigma_z = float(z_mr.mean()) / LANEY_D2 if z_mr.size else 0.0
             half[a:b] = LANEY_SIGMAS * sigma * sigma_z
         else:
-            # p̄ of 0 or 1 means every point equals it: no spread at all.
+            # p̄ of 0 or 1 means every point equals it (of the baseline, at least): no spread.
             sigma_z = 0.0
             half[a:b] = 0.0
         sigma_zs.append(sigma_z)
@@ -372,14 +462,19 @@ def laney_p_prime(numerators: Sequence[float],
         pct(centre - TWO_OF_THREE_FRACTION * half),
         mr, starts, target,
         numerators=_frozen(num), denominators=_frozen(den),
-        z_scores=_frozen(z), sigma_z=tuple(sigma_zs))
+        z_scores=_frozen(z), sigma_z=tuple(sigma_zs),
+        baseline_points=baseline_points, limit_points=tuple(limit_points),
+        rebase_dates=rebases, unused_rebase_dates=_unused_rebases(date_tuple, rebases))
     return result
 
 
 def assurance_code(target: float | None, upper: float, lower: float,
                    polarity: str) -> str | None:
-    """Assurance of a target against one pair of limits (None if no target)."""
+    """Assurance of a target against one pair of limits (None if no target, and always
+    None for a neutral measure: with no better direction there is nothing to assure)."""
     _check_polarity(polarity)
+    if polarity == NEUTRAL:
+        return None
     if target is None or (isinstance(target, float) and math.isnan(target)):
         return None
     target = float(target)
@@ -408,11 +503,15 @@ def assurance_for(result: SpcResult, target: float | None) -> str | None:
 # --- Narrative --------------------------------------------------------------
 def spc_sentence(result: SpcResult, unit: str | None = "",
                  polarity: str | None = None, target: float | None = None,
-                 target_date: date | None = None) -> str:
+                 target_date: date | None = None,
+                 assurance_withheld: str | None = None) -> str:
     """Plain-English reading of a chart, derived only from the result.
 
     ``polarity`` and ``target`` default to the result's own; a polarity that
-    differs from the one the result was computed with is an error.
+    differs from the one the result was computed with is an error. With
+    ``assurance_withheld`` (``PROCESS_CHANGED``) the target is not read against
+    the limits: the latest figures already lie outside them, so saying the
+    target will, or will not, be met would contradict the figures.
     """
     if polarity is not None and polarity != result.polarity:
         raise ValueError(f"the result was computed as {result.polarity}, "
@@ -441,15 +540,24 @@ def spc_sentence(result: SpcResult, unit: str | None = "",
                  f"{fmt(lower)} to {fmt(upper)}, with no unusual pattern")
     else:
         label = describe_variation(result.variation).label
-        first = f"{label}: {_signal_words(result, fmt)}"
+        main, other = _signal_directions(result)
+        first = f"{label}: {_signal_words(result, fmt, main)}"
+        if other is not None:
+            # Flagged both ways: MDC shows the improvement; the other signal is named too.
+            kind = ("a signal the other way" if result.polarity == NEUTRAL
+                    else "a sign of concern")
+            first += f"; there is also {kind}: {_signal_words(result, fmt, other)}"
 
     parts = [first]
-    if target is not None:
+    if target is not None and result.polarity != NEUTRAL:
         when = f"the {format_month(target_date)} target" if target_date else "the target"
         tgt = f"{when} of {fmt(target)}"
         code = assurance_for(result, target)
         higher = result.polarity == HIGHER_BETTER
-        if code is None:
+        if assurance_withheld is not None and code is not None:
+            parts.append(f"assurance against {tgt} is not assessed: the latest figures lie "
+                         "outside the limits set by earlier months")
+        elif code is None:
             parts.append(f"there are too few points to judge {tgt} against the limits")
         elif code == HIT_OR_MISS:
             parts.append(f"{tgt} is within the limits, so it may or may not be met")
@@ -470,26 +578,88 @@ def spc_sentence(result: SpcResult, unit: str | None = "",
     if start > 0:
         rebased = (f"the rebase in {format_month(result.dates[start])}"
                    if result.dates is not None else "the last rebase")
+    note = result.baseline_note
+    if result.baseline_short:
+        text += f" The plan fixes the limits from a baseline, but there are {note}."
+    elif note:
+        text += f" The limits are {note.removeprefix('limits ')}."
     if result.trial_limits:
-        k = result.latest_segment_size
-        where = f" since {rebased}" if rebased else " in total"
+        k = result.limit_points[-1] if result.limit_points else result.latest_segment_size
+        where = (" in the baseline" if result.baseline_points is not None and not result.baseline_short
+                 else f" since {rebased}" if rebased else " in total")
         text += (f" The limits are trial limits: only {k} point"
                  f"{'s' if k != 1 else ''}{where}.")
     elif rebased:
         text += f" The limits were recalculated at {rebased}."
+    for r in result.unused_rebase_dates:
+        where = ("is on or before the first point" if result.dates and r <= result.dates[0]
+                 else "is after the latest point")
+        text += (f" The rebase date {r.day} {format_month(r)} (spc_rebase.csv) {where}, "
+                 "so it changes nothing.")
     return text
+
+
+def suggested_rebase(result: SpcResult) -> date | None:
+    """The first point of a run of RUN_LENGTH or more, strictly on one side of the centre,
+    that the latest point ends, unless a rebase date falls on or after that point (the
+    plan has already restarted the limits there, or will). None otherwise."""
+    n = result.n_points
+    if n == 0 or result.dates is None:
+        return None
+    start, last = result.segment_starts[-1], n - 1
+    seg = result.values[start:]
+    tol = REL_TOL * float(np.max(np.abs(seg)))
+    side = _sign(seg > result.centre[start:] + tol, seg < result.centre[start:] - tol)
+    if side[-1] == 0:
+        return None
+    other = np.flatnonzero(side != side[-1])
+    first = start + (int(other[-1]) + 1 if other.size else 0)
+    if last - first + 1 < RUN_LENGTH:
+        return None
+    begins = result.dates[first]
+    if any(r >= begins for r in result.rebase_dates):
+        return None
+    return begins
+
+
+def restarted(result: SpcResult, rebase_date) -> SpcResult:
+    """The same chart with its limits also restarted at `rebase_date`: the preview of
+    accepting a suggested rebase (suggested_rebase), before it is added to the plan."""
+    rebases = result.rebase_dates + (to_date(rebase_date),)
+    if result.method == METHOD_LANEY:
+        return laney_p_prime(result.numerators, result.denominators, result.dates, result.polarity,
+                             rebases, result.target, result.baseline_points)
+    return xmr(result.values, result.dates, result.polarity, rebases, result.target,
+               result.baseline_points)
 
 
 def _when(result: SpcResult, i: int) -> str:
     return f"{format_month(result.dates[i])}, " if result.dates is not None else ""
 
 
-def _signal_words(result: SpcResult, fmt) -> str:
-    """Describe the signal behind the latest point's classification."""
+def _signal_directions(result: SpcResult) -> tuple[str, str | None]:
+    """The direction the latest point's reading rests on, and the other direction when
+    the point is flagged both ways: for improvement or concern, the improvement's (or
+    concern's) direction; for neutral, the direction of its first-listed signal."""
     last = result.n_points - 1
+    flagged = result.direction[last]
+    both = flagged == BOTH
+    if result.polarity == NEUTRAL:
+        if not both:
+            return flagged, None
+        first = min((s for s in result.signals if last in s.indices),
+                    key=lambda s: RULES.index(s.rule))
+        return first.direction, (LOW if first.direction == HIGH else HIGH)
     improvement_dir = HIGH if result.polarity == HIGHER_BETTER else LOW
-    wanted = (improvement_dir if result.variation == SPECIAL_CAUSE_IMPROVEMENT
-              else (LOW if improvement_dir == HIGH else HIGH))
+    concern_dir = LOW if improvement_dir == HIGH else HIGH
+    if result.variation == SPECIAL_CAUSE_IMPROVEMENT:
+        return improvement_dir, (concern_dir if both else None)
+    return concern_dir, None
+
+
+def _signal_words(result: SpcResult, fmt, wanted: str) -> str:
+    """Describe the signal in one direction behind the latest point's classification."""
+    last = result.n_points - 1
     candidates = [s for s in result.signals
                   if last in s.indices and s.direction == wanted]
     candidates.sort(key=lambda s: RULES.index(s.rule))
@@ -577,6 +747,36 @@ def _check_polarity(polarity: str) -> None:
         raise ValueError(f"polarity must be one of {POLARITIES}, not {polarity!r}")
 
 
+def _check_baseline(n) -> int | None:
+    if n is None:
+        return None
+    if isinstance(n, float) and math.isnan(n):
+        return None
+    if isinstance(n, bool) or not float(n).is_integer() or n < 2:
+        raise ValueError(f"baseline_points must be a whole number of at least 2, not {n!r}")
+    return int(n)
+
+
+def _baseline_end(a: int, b: int, n: int | None) -> int:
+    """End (exclusive) of the points segment [a, b) takes its limits from: its first n,
+    or all of it when it is shorter than n (the stated fallback) or no baseline is set."""
+    return a + n if n is not None and b - a >= n else b
+
+
+def _rebase_tuple(rebase_dates, dates) -> tuple[date, ...]:
+    rebases = tuple(sorted({to_date(d) for d in (rebase_dates or ())}))
+    if rebases and dates is None:
+        raise ValueError("rebase_dates need the points' dates")
+    return rebases
+
+
+def _unused_rebases(dates, rebases: tuple[date, ...]) -> tuple[date, ...]:
+    """Rebase dates that start no segment: on or before the first point, or after the last."""
+    if not rebases or not dates:
+        return rebases if not dates else ()
+    return tuple(r for r in rebases if r <= dates[0] or r > dates[-1])
+
+
 def _where(i: int, dates) -> str:
     return f"{dates[i].isoformat()} (point {i})" if dates is not None else f"point {i}"
 
@@ -657,13 +857,16 @@ def _find_signals(x, centre, upper, lower, upper23, lower23, starts) -> list[Sig
                 signals.append(Signal(RULE_TREND, HIGH if code > 0 else LOW,
                                       tuple(range(a + s, a + e + 1))))
 
-        # Rule 4: 2 of 3 beyond the two-thirds line on the same side.
+        # Rule 4: 2 of 3 beyond the two-thirds line, all three on that side of the centre
+        # (NHSRplotthedots issue 194: a point across the centre breaks the window).
         n = b - a
         if n < 3:
             continue
-        for direction, beyond in ((HIGH, seg > upper23[a:b] + tol), (LOW, seg < lower23[a:b] - tol)):
+        for direction, beyond, side in ((HIGH, seg > upper23[a:b] + tol, sides > 0),
+                                        (LOW, seg < lower23[a:b] - tol, sides < 0)):
             counts = beyond[:-2].astype(np.int8) + beyond[1:-1] + beyond[2:]
-            windows = counts >= 2              # window w covers points w, w+1, w+2
+            same_side = side[:-2] & side[1:-1] & side[2:]
+            windows = (counts >= 2) & same_side    # window w covers points w, w+1, w+2
             if not windows.any():
                 continue
             flagged = np.zeros(n, dtype=bool)
@@ -693,13 +896,17 @@ def _finish(method, polarity, x, dates, centre, upper, lower, upper23, lower23,
         rule_bits[idx] |= 1 << RULES.index(s.rule)
         dir_bits[idx] |= 1 if s.direction == HIGH else 2
 
-    improvement = HIGH if polarity == HIGHER_BETTER else LOW
     # no flag: common cause; one direction: improvement or concern by polarity; both
-    # directions: concern wins.
-    types = (COMMON_CAUSE,
-             SPECIAL_CAUSE_IMPROVEMENT if improvement == HIGH else SPECIAL_CAUSE_CONCERN,
-             SPECIAL_CAUSE_IMPROVEMENT if improvement == LOW else SPECIAL_CAUSE_CONCERN,
-             SPECIAL_CAUSE_CONCERN)
+    # directions: improvement, as the MDC tool shows it (the sentence names the concern);
+    # neutral: special cause without a better direction, whichever way.
+    if polarity == NEUTRAL:
+        types = (COMMON_CAUSE,) + (SPECIAL_CAUSE_NEUTRAL,) * 3
+    else:
+        improvement = HIGH if polarity == HIGHER_BETTER else LOW
+        types = (COMMON_CAUSE,
+                 SPECIAL_CAUSE_IMPROVEMENT if improvement == HIGH else SPECIAL_CAUSE_CONCERN,
+                 SPECIAL_CAUSE_IMPROVEMENT if improvement == LOW else SPECIAL_CAUSE_CONCERN,
+                 SPECIAL_CAUSE_IMPROVEMENT)
     codes = dir_bits.tolist()
     point_type = [types[c] for c in codes]
     direction = [_DIRECTIONS[c] for c in codes]
@@ -725,5 +932,5 @@ def _finish(method, polarity, x, dates, centre, upper, lower, upper23, lower23,
         direction=tuple(direction), signals=tuple(signals),
         variation=point_type[-1] if enough else None,
         assurance=assurance,
-        trial_limits=(n - starts[-1]) < MIN_POINTS,
+        trial_limits=(extra["limit_points"][-1] if extra.get("limit_points") else n - starts[-1]) < MIN_POINTS,
         target=target, **extra)

@@ -7,7 +7,7 @@ from datetime import date
 import pandas as pd
 
 from .cells import AUTHORITY_TEAM
-from .analysis import read_all
+from .analysis import passed_targets, read_all
 from .db import Snapshot
 from .targets import meets
 
@@ -48,11 +48,19 @@ def build_summary(snap: Snapshot, as_at: date | None = None, team: str | None = 
 
     figures = snap.query("latest_figures", as_at=as_at, teams=[team])
     readings = read_all(snap, as_at, team, figures)
+    targets = snap.query("all_targets")
     measures = []
     for f in figures.itertuples(index=False):
         target = _num(f.target)
         reading = readings[f.measure_id]
         fc = reading.forecast
+        # The series shown: the authority's figures, or the team's (measure_series gives the
+        # authority's beside a team's).
+        series = snap.query("measure_series", measure_id=f.measure_id, as_at=as_at, teams=[team],
+                            all_teams=False)
+        passed = passed_targets(series[series["team_id"] == team],
+                                targets[targets["measure_id"] == f.measure_id], f.polarity, as_at,
+                                "authority" if team == AUTHORITY_TEAM else "team")
         measures.append({
             "measure_id": f.measure_id,
             "team_id": f.team_id,
@@ -70,6 +78,16 @@ def build_summary(snap: Snapshot, as_at: date | None = None, team: str | None = 
             "forecast_status": fc.status if fc is not None else None,
             "forecast_value": _num(fc.projected) if fc is not None else None,
             "narrative": reading.narrative,
+            # Honest readings (data-contract.md)
+            "stale": reading.stale,
+            "age_months": reading.age_months,
+            "assurance_withheld": reading.assurance_withheld,
+            "suggested_rebase_date": _iso(reading.suggested_rebase_date),
+            "baseline_note": reading.baseline_note,
+            "passed_targets": [{"target_date": p.target_date.isoformat(), "target": p.target,
+                                "outturn": p.outturn, "outturn_period_end": _iso(p.outturn_period_end),
+                                "outturn_period_type": p.outturn_period_type, "met": p.met}
+                               for p in passed],
         })
     return {"as_at": as_at.isoformat(), "team_id": team, "recommendations": recommendations,
             "rag_counts": counts, "measures": measures}

@@ -28,13 +28,21 @@ Status (against the target, read with polarity)
     A value equal to the target meets it, so a zero-width interval exactly on
     the target is ``on_track``. Status is None, with a ``reason``, when fewer
     than 6 points are available (``MIN_FORECAST_POINTS``), when there is no
-    target, or when the target date is not after the latest point (compare
-    the actual value instead). Whether a past target was met is not a
+    target, when the target date is not after the latest point (compare
+    the actual value instead), or for a ``neutral`` measure (no better
+    direction to be on track in). Whether a past target was met is not a
     forecast status.
 
 Baseline trajectory (``baseline_trajectory``)
     The straight line, on the same month axis, from (baseline date, baseline
     value) to (target date, target); NaN for dates outside that span.
+    Charts draw trajectories only where the whole authority has at least
+    ``MIN_TRAJECTORY_POINTS`` (6) monthly figures, the forecast's minimum: a
+    baseline is one figure of a series, and with fewer figures there is no
+    telling whether it is typical, nor anything yet to read against the line
+    (a "trajectory" from two points says more than the figures do). Below
+    that, the chart draws none and says why in its text
+    (``no_trajectory_words``).
 """
 
 from __future__ import annotations
@@ -48,9 +56,10 @@ from typing import Sequence
 
 import numpy as np
 
-from .spc import HIGHER_BETTER, POLARITIES, format_month, format_value, to_date
+from .spc import HIGHER_BETTER, NEUTRAL, POLARITIES, format_month, format_value, to_date
 
 MIN_FORECAST_POINTS = 6
+MIN_TRAJECTORY_POINTS = MIN_FORECAST_POINTS  # see "Baseline trajectory" above
 DEFAULT_WINDOW = 12
 PREDICTION_COVERAGE = 0.80
 
@@ -175,6 +184,9 @@ def forecast(dates: Sequence, values: Sequence[float], target_date,
         reason = "No target to compare with."
     elif tdate <= ds[-1]:
         reason = "The target date is not after the latest point; compare the actual value."
+    elif polarity == NEUTRAL:
+        # No better direction: a projection can be drawn, but not judged against a target.
+        reason = "Neither direction is better for this measure, so the projection is not judged against a target."
     elif polarity == HIGHER_BETTER:
         status = ON_TRACK if lower >= target else OFF_TRACK if upper < target else AT_RISK
     else:
@@ -197,6 +209,18 @@ def baseline_trajectory(baseline_date, baseline_value: float, target_date,
     frac = (x - x0) / (x1 - x0)
     line = float(baseline_value) + (float(target) - float(baseline_value)) * frac
     return np.where((frac >= 0) & (frac <= 1), line, np.nan)
+
+
+def enough_for_trajectory(monthly_points: int) -> bool:
+    """Whether a series of this many monthly figures gets trajectories drawn."""
+    return monthly_points >= MIN_TRAJECTORY_POINTS
+
+
+def no_trajectory_words(monthly_points: int) -> str:
+    """Why a chart draws no trajectory to its targets."""
+    return (f"No trajectory is drawn: the whole authority has {monthly_points} monthly "
+            f"figure{'s' if monthly_points != 1 else ''}, and a trajectory needs at least "
+            f"{MIN_TRAJECTORY_POINTS}.")
 
 
 def forecast_sentence(fc: Forecast, unit: str | None = "") -> str:

@@ -203,8 +203,10 @@ def test_two_of_three_needs_same_side():
     assert "two_of_three" not in {rule for rules in r.rules for rule in rules}
 
 
-# --- Both directions at one point: concern wins -------------------------------
-def test_point_flagged_both_ways_is_concern():
+# --- Both directions at one point: improvement, the concern named -------------
+def test_point_flagged_both_ways_is_improvement():
+    # Changed with issue 13 (this test used to expect concern): the MDC tool shows a
+    # point flagged both ways as improvement, and the sentence names the concern too.
     # A steady rise of 7 that stays below the mean (the mean is dragged up by a
     # high block first): shift low and trend high on the same points.
     values = [90, 91] * 5 + [40, 41, 42, 43, 44, 45, 46]
@@ -212,7 +214,19 @@ def test_point_flagged_both_ways_is_concern():
         r = xmr(values, polarity=polarity)
         assert r.direction[-1] == "both"
         assert set(r.rules[-1]) >= {"shift", "trend"}
-        assert r.point_type[-1] == CON
+        assert r.point_type[-1] == IMP
+        assert r.variation == IMP
+        text = spc_sentence(r)
+        assert text.startswith("Special cause improvement: ")
+        assert "; there is also a sign of concern: " in text
+    up = spc_sentence(xmr(values, polarity=HIGHER_BETTER))
+    down = spc_sentence(xmr(values, polarity=LOWER_BETTER))
+    # higher_better: the rise is the improvement, the low point the concern (the first
+    # rule in RULES order of that direction: beyond the lower limit); lower_better the reverse.
+    assert up == ("Special cause improvement: 7 points in a row, each higher than the one before; "
+                  "there is also a sign of concern: the latest point (46.0) is below the lower limit of 60.0.")
+    assert down == ("Special cause improvement: the latest point (46.0) is below the lower limit of 60.0; "
+                    "there is also a sign of concern: 7 points in a row, each higher than the one before.")
 
 
 # --- Constant series ---------------------------------------------------------
@@ -558,8 +572,9 @@ def test_reversing_polarity_swaps_improvement_and_concern(values):
     down = xmr(values, polarity=LOWER_BETTER)
     swap = {IMP: CON, CON: IMP, CC: CC}
     for i, (a, b) in enumerate(zip(up.point_type, down.point_type)):
-        if up.direction[i] == "both":      # concern wins either way
-            assert a == b == CON
+        if up.direction[i] == "both":
+            # improvement either way (issue 13: as the MDC tool shows it; was concern)
+            assert a == b == IMP
         else:
             assert b == swap[a]
 

@@ -126,6 +126,17 @@ def test_no_target_or_past_target_date():
     assert fc.status is None and fc.projected is None
 
 
+def test_neutral_measure_is_projected_but_never_judged():
+    # Issue 13: a neutral measure has no better direction, so no on/off-track status even
+    # if a target were passed (the plan refuses targets for it).
+    for target in (93.0, 95.0):
+        fc = forecast(DATES, LINEAR, MARCH_2021, target, "neutral")
+        assert fc.status is None and fc.projected == pytest.approx(94.0)
+        assert "Neither direction is better" in fc.reason
+        text = forecast_sentence(fc, "percent")
+        assert "on track" not in text and "off track" not in text and "Neither direction" in text
+
+
 def test_bad_input():
     with pytest.raises(ValueError, match="missing"):
         forecast(DATES, LINEAR[:-1] + [math.nan], MARCH_2021, 1, HIGHER_BETTER)
