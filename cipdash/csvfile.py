@@ -32,6 +32,14 @@ from .errors import MAX_LISTED_PER_RULE, Problem, Problems
 FIELD_SIZE_LIMIT = 4 * 1024 * 1024
 csv.field_size_limit(FIELD_SIZE_LIMIT)
 
+# Limits, checked while a file is read and before anything is built from its cells, so that
+# no file can make the checker (or the dashboard's uploader) run out of memory or time. A
+# plan file has at most 7 columns and an extract 7; a council's yearly extract at the
+# largest scale we test (2,000 teams, 40 measures) is about a million rows and 60 MB.
+MAX_FILE_BYTES = 128 * 1024 * 1024   # about 2.4 million extract rows, twice the largest yearly file we test
+MAX_ROWS = 3_000_000                 # lines after the header
+MAX_COLUMNS = 200                    # names in the header, and cells in any row
+
 BOM = b"\xef\xbb\xbf"
 
 
@@ -400,6 +408,119 @@ def _separator_hint(header: list[str]) -> str:
     return ""
 
 
+def _too_big(file: str, size: int) -> Problem:
+    return Problem(file, 1, 1, "", f"the file is {size / 1024 / 1024:,.0f} MB; at most "
+                   f"{MAX_FILE_BYTES // (1024 * 1024)} MB is read",
+                   "split a very large extract into one file per year; check this is the right file")
+
+
+def _read_limited(path: Path, file: str, problems: Problems) -> bytes | None:
+    """The file's bytes, never more than the limit: its size is checked before reading, and
+    the read stops one byte past the limit (a file growing as it is read)."""
+    with open(path, "rb") as handle:
+        size = os.fstat(handle.fileno()).st_size
+        if size > MAX_FILE_BYTES:
+            problems.add(_too_big(file, size))
+            return None
+        raw = handle.read(MAX_FILE_BYTES + 1)
+    if len(raw) > MAX_FILE_BYTES:
+        problems.add(_too_big(file, len(raw)))
+        return None
+    return raw
+
+
+_CHUNK = 4 * 1024 * 1024
+
+
+def _cells_outside_quotes(data: bytes) -> tuple[np.ndarray, np.ndarray]:
+    """(cells, ends): per record of `data`, its number of cells (commas outside double
+    quotes, plus one), and the offset of the line feed that ends it (records end at line
+    feeds outside quotes). Worked through in chunks of 4 MB, so the working memory is a few
+    tens of MB plus 16 bytes a record, whatever the file (rows are limited before this)."""
+    arr = np.frombuffer(data, dtype=np.uint8)
+    ends: list[np.ndarray] = []
+    commas_at_ends: list[np.ndarray] = []
+    parity, commas = 0, 0
+    for at in range(0, len(arr), _CHUNK):
+        chunk = arr[at:at + _CHUNK]
+        # Quote parity (inside a quoted value or not) by a cumulative sum that may wrap: a
+        # uint8 wraps at 256, which keeps the parity.
+        inside = ((np.cumsum(chunk == _QUOTE, dtype=np.uint8) + parity) & 1).astype(bool)
+        parity = (parity + int(np.count_nonzero(chunk == _QUOTE))) & 1
+        running = np.cumsum((chunk == _COMMA) & ~inside, dtype=np.int64) + commas
+        here = np.flatnonzero((chunk == _LF) & ~inside)
+        ends.append(here + at)
+        commas_at_ends.append(running[here])
+        commas = int(running[-1]) if len(running) else commas
+    end_positions = np.concatenate(ends) if ends else np.zeros(0, dtype=np.int64)
+    totals = np.concatenate(commas_at_ends + [np.array([commas], dtype=np.int64)])
+    cells = np.diff(totals, prepend=0) + 1
+    return cells, end_positions
+
+
+def _header_width(body: bytes) -> int:
+    """Cells in the first record, counted without parsing it (a header of a million names
+    would otherwise become a million strings)."""
+    end = body.find(b"\n")
+    line = body if end < 0 else body[:end]
+    width = line.count(b",") + 1
+    if width > MAX_COLUMNS and b'"' in line:
+        width = int(_cells_outside_quotes(line)[0][0])
+    return width
+
+
+def _within_limits(body: bytes, file: str, problems: Problems) -> bool:
+    """Header columns and rows, from counts of bytes, before the file is parsed."""
+    width = _header_width(body)
+    if width > MAX_COLUMNS:
+        problems.add(Problem(file, 1, MAX_COLUMNS + 1, "",
+                             f"the header names {width:,} columns; at most {MAX_COLUMNS} are read",
+                             "a plan file or an extract has at most 7 columns: check this is the right file, "
+                             "not a wide report or a table turned on its side"))
+        return False
+    lines = body.count(b"\n") + (0 if body.endswith(b"\n") else 1)
+    if lines - 1 > MAX_ROWS:
+        problems.add(Problem(file, MAX_ROWS + 2, 1, "",
+                             f"the file has {lines - 1:,} lines after the header; at most {MAX_ROWS:,} rows are read",
+                             "split a very large extract into one file per year"))
+        return False
+    return True
+
+
+def _rows_within_width(body: bytes, file: str, problems: Problems) -> bool:
+    """No row with more than MAX_COLUMNS cells: checked before any row is split into cells.
+    Without quotes a line is a row and its commas are counted directly, only on lines long
+    enough to hold that many; with quotes (evidence text may hold many commas, and a value
+    may span lines) every record is counted outside the quotes."""
+    if b'"' in body:
+        cells, ends = _cells_outside_quotes(body)
+        over = np.flatnonzero(cells > MAX_COLUMNS)
+        if not len(over):
+            return True
+        record = int(over[0])
+        start = 0 if record == 0 else int(ends[record - 1]) + 1
+        count = int(cells[record])
+    else:
+        arr = np.frombuffer(body, dtype=np.uint8)
+        line_ends = np.flatnonzero(arr == _LF)
+        starts = np.concatenate([[0], line_ends + 1])
+        stops = np.concatenate([line_ends, [len(body)]])
+        count, start = 0, 0
+        for i in np.flatnonzero(stops - starts >= MAX_COLUMNS):
+            n = body.count(b",", int(starts[i]), int(stops[i])) + 1
+            if n > MAX_COLUMNS:
+                count, start = n, int(starts[i])
+                break
+        if not count:
+            return True
+    # The line the record starts on, counting line feeds inside quotes as an editor does.
+    line = body.count(b"\n", 0, start) + 1
+    problems.add(Problem(file, line, MAX_COLUMNS + 1, "",
+                         f"this row has {count:,} values; at most {MAX_COLUMNS} are read",
+                         "a comma inside a value needs the value in double quotes; check this is the right file"))
+    return False
+
+
 def read_table(
     path: Path,
     columns: dict[str, bool],
@@ -414,13 +535,20 @@ def read_table(
     """
     file = file or display_name(path)
     if raw is None:
-        raw = Path(path).read_bytes()
+        raw = _read_limited(Path(path), file, problems)
+        if raw is None:
+            return None
+    elif len(raw) > MAX_FILE_BYTES:
+        problems.add(_too_big(file, len(raw)))
+        return None
     sha = hashlib.sha256(raw).hexdigest()
     kind = _not_csv(raw)
     if kind:
         problems.add(Problem(file, 1, 1, "", f"this is {kind}, not a CSV file", SAVE_AS_CSV))
         return None
     body = raw[len(BOM):] if raw.startswith(BOM) else raw
+    if not _within_limits(body, file, problems):
+        return None
     text = None
     if not body.isascii():
         text = _check_utf8(raw, file, problems)
@@ -439,6 +567,8 @@ def read_table(
         body = ends
         text = body.decode("utf-8") if text is not None else None
     if not _quoting(body, file, problems):
+        return None
+    if not _rows_within_width(body, file, problems):
         return None
 
     fast = _fast_read(body)

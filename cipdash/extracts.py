@@ -7,6 +7,7 @@ rather than row by row; every bad cell is still reported with its file, line and
 from __future__ import annotations
 
 import difflib
+import os
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import cached_property
@@ -87,6 +88,18 @@ class _Checked:
 INVALID_DAY = np.iinfo(np.int64).min
 EPOCH = date(1970, 1, 1)
 ONE_DAY = timedelta(days=1)
+TODAY_ENV = "CIPDASH_TODAY"
+
+
+def today() -> date:
+    """The date a load runs on: $CIPDASH_TODAY (YYYY-MM-DD) when set, so tests and a
+    rerun of an old month can fix it, else the machine's date."""
+    fixed = os.environ.get(TODAY_ENV, "").strip()
+    return date.fromisoformat(fixed) if fixed else date.today()
+
+
+def _last_day_of_month(d: date) -> date:
+    return (d.replace(day=28) + timedelta(days=4)).replace(day=1) - ONE_DAY
 
 
 def _report_negative(table: Table, problems: Problems, unit: np.ndarray, value: np.ndarray,
@@ -176,6 +189,18 @@ def _period_ends(table: Table, problems: Problems, period_type: np.ndarray) -> n
         ~np.isin(month[codes], QUARTER_END_MONTHS)
     _report(table, problems, bad_quarter, "period_end",
             lambda c: f"'{c}' does not end a quarter", "quarters end in March, June, September or December")
+    # A figure from the future is a typing slip (2030 for 2020) or a wrong extract: it would
+    # make every page read "as at" that month.
+    now = today()
+    last = (_last_day_of_month(now) - EPOCH).days
+    future = readable & (days[codes] > last)
+
+    def future_message(c: str) -> str:
+        d = EPOCH + timedelta(days=int(days[values.index(c)]))
+        return f"period_end {d.isoformat()} is after this month ({now.strftime('%b %Y')})"
+
+    _report(table, problems, future, "period_end", future_message,
+            "a period end is a period that has ended: check the year")
     return days[codes]
 
 
@@ -426,8 +451,15 @@ def _combine(checked: list[_Checked], schema: pa.Schema) -> pa.Table:
     return pa.concat_tables([pa.table(c.columns, schema=schema) for c in checked])
 
 
-def read_extracts(data_dir: Path, plan: Plan, problems: Problems) -> Extracts:
+def read_extracts(data_dir: Path, plan: Plan, problems: Problems, named_as: Path | None = None) -> Extracts:
+    """Every extract and comparator file in data_dir. `named_as`: the folder the files are
+    named after in problems and in the figures' source_file (an upload checks a staged copy
+    of data/ under the names the files will have there)."""
     data_dir = Path(data_dir)
+
+    def name(path: Path) -> str | None:
+        return display_name(Path(named_as) / path.relative_to(data_dir)) if named_as is not None else None
+
     files: list[LoadedFile] = []
     obs: list[_Checked] = []
     bench: list[_Checked] = []
@@ -436,14 +468,14 @@ def read_extracts(data_dir: Path, plan: Plan, problems: Problems) -> Extracts:
                              "pass --data with the folder holding the extract CSV files"))
     else:
         for path in _csv_files(data_dir, problems):
-            table = read_table(path, EXTRACT_COLUMNS, problems)
+            table = read_table(path, EXTRACT_COLUMNS, problems, file=name(path))
             if table is not None:
                 files.append(LoadedFile(table.file, table.sha256, table.data_rows))
                 obs.append(_check_extract(table, problems, plan))
         bench_dir = data_dir / "benchmarks"
         if bench_dir.is_dir():
             for path in _csv_files(bench_dir, problems):
-                table = read_table(path, BENCHMARK_COLUMNS, problems)
+                table = read_table(path, BENCHMARK_COLUMNS, problems, file=name(path))
                 if table is not None:
                     files.append(LoadedFile(table.file, table.sha256, table.data_rows))
                     bench.append(_check_benchmark(table, problems, plan))

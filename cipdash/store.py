@@ -8,6 +8,17 @@ file (`os.replace`, atomic on POSIX). Readers that opened the old file keep read
 old version until they reopen; the dashboard reopens when the file's identity changes.
 A load killed at any point leaves either the old file or the new one, never a mixture.
 Two loads at once are serialised by a lock file.
+
+The files are the truth: a load makes the database show exactly the figures in the files
+it reads. A figure held whose row is in none of them is withdrawn (kept in the revision
+history as withdrawn by that load). A load that would withdraw more than a tenth of the
+figures shown (an emptied or unmounted folder, a rolling extract that dropped its early
+months) is refused, writing nothing, unless the caller allows it.
+
+A second lock (<db>.files-lock) is held from reading the files to writing the database, so
+an upload (uploads.py), which changes data/ and the database together, never interleaves
+with a load; an upload left half-done by a crash is finished or undone (uploads.recover)
+before any load reads data/.
 """
 from __future__ import annotations
 
@@ -22,6 +33,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from . import access
 from .db import damaged_file_error
 from .errors import DatabaseUnavailable, LoadFailed, Problem, Problems
 from .extracts import Extracts, read_extracts
@@ -75,6 +87,21 @@ class Validated:
         return self.plan.files + self.extracts.files
 
 
+# More than this share of the figures shown withdrawn by one load is refused unless allowed.
+WITHDRAW_GUARD_SHARE = 0.1
+
+
+class WithdrawalRefused(Exception):
+    """The load would withdraw more than a tenth of the figures shown; nothing was written."""
+
+    def __init__(self, withdrawn: int, shown: int):
+        self.withdrawn, self.shown = withdrawn, shown
+        super().__init__(
+            f"This load would withdraw {withdrawn:,} of the {shown:,} figures shown (more than a tenth): their "
+            f"rows are in no file read. Nothing was loaded. If the folder is right (not emptied or unmounted, "
+            f"not an extract that dropped its early months), load again with --allow-withdraw.")
+
+
 @dataclass
 class LoadResult:
     changed: bool
@@ -82,6 +109,8 @@ class LoadResult:
     rows_added: int = 0
     rows_revised: int = 0
     rows_unchanged: int = 0
+    rows_withdrawn: int = 0   # held figures whose rows are in no file: no longer shown
+    rows_returned: int = 0    # of rows_added, figures withdrawn earlier whose rows came back
     plan_changed: bool = False
     files: list[LoadedFile] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
@@ -94,12 +123,40 @@ def _sql_fingerprint() -> str:
     return build_fingerprint()
 
 
-def validate(plan_dir: Path = DEFAULT_PLAN_DIR, data_dir: Path = DEFAULT_DATA_DIR) -> Validated:
-    """Read and check everything; never writes. Every problem is collected."""
+def validate(plan_dir: Path = DEFAULT_PLAN_DIR, data_dir: Path = DEFAULT_DATA_DIR,
+             named_as: Path | None = None) -> Validated:
+    """Read and check everything; never writes. Every problem is collected. `named_as`: the
+    folder the files are named after (an upload checks a staged copy of data/, but its
+    figures must record the names they will have in data/)."""
     problems = Problems()
     plan = read_plan(Path(plan_dir), problems)
-    extracts = read_extracts(Path(data_dir), plan, problems)
+    # access.csv (who may see what) is checked like every plan file, against teams.csv's areas.
+    access.check(Path(plan_dir), set(plan.teams["service_area"].dropna()) if len(plan.teams) else set(), problems)
+    extracts = read_extracts(Path(data_dir), plan, problems, named_as=named_as)
     return Validated(plan, extracts, problems.all())
+
+
+@contextmanager
+def files_lock(db_path: Path, wait=None, only_if_free: bool = False):
+    """Held from reading the files to writing the database: loads and uploads one at a time.
+    `wait` is called (once) when another holds it, before waiting for it. With
+    `only_if_free`, never waits: yields False when another holds it (else True)."""
+    db_path = Path(db_path)
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    with open(db_path.with_name(db_path.name + ".files-lock"), "a+") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            if only_if_free:
+                yield False
+                return
+            if wait is not None:
+                wait()
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield True
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 @contextmanager
@@ -132,12 +189,27 @@ def _remove_leftovers(db_path: Path) -> None:
 
 
 def load(plan_dir: Path = DEFAULT_PLAN_DIR, data_dir: Path = DEFAULT_DATA_DIR, db_path: Path | None = None,
-         validated: Validated | None = None) -> LoadResult:
-    """Validate everything, then apply all of it or none of it. Raises LoadFailed."""
+         validated: Validated | None = None, allow_withdraw: bool = False) -> LoadResult:
+    """Validate everything, then apply all of it or none of it. Raises LoadFailed, or
+    WithdrawalRefused when it would withdraw more than a tenth of the figures shown and
+    `allow_withdraw` is not set."""
+    from .uploads import recover
+
     db_path = Path(db_path or resolve_db())
-    checked = validated or validate(plan_dir, data_dir)
+    with files_lock(db_path):
+        recover(db_path, Path(data_dir))  # an upload a crash left half-done: finished or undone first
+        checked = validated or validate(plan_dir, data_dir)
+        return load_checked(checked, plan_dir, data_dir, db_path, allow_withdraw=allow_withdraw)
+
+
+def load_checked(checked: Validated, plan_dir: Path, data_dir: Path, db_path: Path,
+                 allow_withdraw: bool = False, max_withdraw: int | None = None) -> LoadResult:
+    """Apply what `validate` read (the caller holds files_lock). `max_withdraw`: refuse to
+    withdraw more than this many figures whatever the share (an upload confirmed for that
+    many)."""
     if checked.errors:
         raise LoadFailed(checked.problems)
+    db_path = Path(db_path)
     db_path.parent.mkdir(parents=True, exist_ok=True)
     with _load_lock(db_path):
         _remove_leftovers(db_path)
@@ -150,7 +222,7 @@ def load(plan_dir: Path = DEFAULT_PLAN_DIR, data_dir: Path = DEFAULT_DATA_DIR, d
             except duckdb.Error as exc:
                 raise _unreadable(db_path, tmp, exc) from None
             try:
-                result = _apply(con, checked, Path(plan_dir), Path(data_dir))
+                result = _apply(con, checked, Path(plan_dir), Path(data_dir), allow_withdraw, max_withdraw)
             except duckdb.Error as exc:
                 # A damaged file may open and fail only when the load reaches the damaged
                 # part (a truncated file, a block that fails its checksum); a full disk fails
@@ -211,29 +283,72 @@ def _plan_changed(con: duckdb.DuckDBPyConnection) -> bool:
     return False
 
 
-def _apply(con: duckdb.DuckDBPyConnection, checked: Validated, plan_dir: Path, data_dir: Path) -> LoadResult:
-    for statement in statements("schema"):
-        con.execute(statement)
-    con.execute("begin transaction")
+@dataclass(frozen=True)
+class Changes:
+    """What loading a set of files would do to the figures held."""
+
+    added: int
+    revised: int
+    unchanged: int
+    withdrawn: int
+    shown: int  # figures (and comparator figures) shown before the load
+
+    @property
+    def over_guard(self) -> bool:
+        return self.withdrawn > WITHDRAW_GUARD_SHARE * self.shown
+
+
+def _classify(con: duckdb.DuckDBPyConnection, checked: Validated) -> Changes:
+    """Stage the checked figures and compare them with those held (temp tables only)."""
     con.register("observations_frame", checked.extracts.observations_table)
     con.register("benchmarks_frame", checked.extracts.benchmarks_table)
     for statement in statements("load/stage"):
         con.execute(statement)
-    _stage_plan(con, checked.plan)
-
-    con.execute(sql("load/classify_observations"))
-    con.execute(sql("load/classify_benchmarks"))
+    for statement in statements("load/classify_observations") + statements("load/classify_benchmarks"):
+        con.execute(statement)
     for name in ("staged_observations", "staged_benchmarks"):
         con.execute(f"drop view {name}")
     con.unregister("observations_frame")
     con.unregister("benchmarks_frame")
-    counts = dict(con.execute(
-        "select status, count(*) from (select status from observation_status "
-        "union all select status from benchmark_status) group by status").fetchall())
-    added, revised, same = counts.get("new", 0), counts.get("revised", 0), counts.get("same", 0)
+    return Changes(*con.execute(sql("load/counts")).fetchall()[0])
+
+
+def preview(checked: Validated, db_path: Path) -> Changes:
+    """What loading `checked` into the database would do, writing nothing (the database is
+    opened read-only, so this runs while the dashboard serves it)."""
+    db_path = Path(db_path)
+    empty = Changes(sum(f.rows for f in checked.extracts.files), 0, 0, 0, 0)
+    if not db_path.exists():
+        return empty
+    con = duckdb.connect(":memory:")
+    try:
+        try:
+            con.execute("attach ? as cip (read_only)", [str(db_path)])
+        except duckdb.Error as exc:
+            raise _unreadable(db_path, db_path, exc) from None
+        con.execute("use cip")
+        if not con.execute("select count(*) from duckdb_tables() where database_name = 'cip' "
+                           "and table_name = 'observations'").fetchall()[0][0]:
+            return empty
+        return _classify(con, checked)
+    finally:
+        con.close()
+
+
+def _apply(con: duckdb.DuckDBPyConnection, checked: Validated, plan_dir: Path, data_dir: Path,
+           allow_withdraw: bool = False, max_withdraw: int | None = None) -> LoadResult:
+    for statement in statements("schema"):
+        con.execute(statement)
+    con.execute("begin transaction")
+    changes = _classify(con, checked)
+    if (changes.over_guard and not allow_withdraw) or (max_withdraw is not None and changes.withdrawn > max_withdraw):
+        con.execute("rollback")
+        raise WithdrawalRefused(changes.withdrawn, changes.shown)
+    _stage_plan(con, checked.plan)
+    added, revised, same, withdrawn = changes.added, changes.revised, changes.unchanged, changes.withdrawn
     plan_changed = _plan_changed(con)
-    result = LoadResult(bool(added or revised or plan_changed), None, added, revised, same, plan_changed,
-                        checked.files, checked.warnings)
+    result = LoadResult(bool(added or revised or withdrawn or plan_changed), None, added, revised, same, withdrawn,
+                        0, plan_changed, checked.files, checked.warnings)
     fingerprint = _sql_fingerprint()
     built = con.execute("select value from build_info where key = 'sql_sha256'").fetchone()
     if not result.changed:
@@ -249,6 +364,7 @@ def _apply(con: duckdb.DuckDBPyConnection, checked: Validated, plan_dir: Path, d
     load_id = con.execute("select coalesce(max(load_id), 0) + 1 from loads").fetchone()[0]
     loaded_at = datetime.now(timezone.utc).replace(tzinfo=None, microsecond=0)
     params = {"load_id": load_id, "loaded_at": loaded_at}
+    result.rows_returned = con.execute(sql("load/returned_count")).fetchall()[0][0]
     for statement in statements("load/apply_observations") + statements("load/apply_benchmarks"):
         _run(con, statement, params)
     for name in PLAN_TABLES:
@@ -256,9 +372,11 @@ def _apply(con: duckdb.DuckDBPyConnection, checked: Validated, plan_dir: Path, d
                     f"from (select * from {name} except all select * from new_{name}) as changed", params)
         con.execute(f"delete from {name}")
         con.execute(f"insert into {name} select * from new_{name}")
-    con.execute("insert into loads values ($load_id, $loaded_at, $plan_dir, $data_dir, $added, $revised, $same, "
-                "$plan_changed)", params | {"plan_dir": str(plan_dir), "data_dir": str(data_dir), "added": added,
-                                             "revised": revised, "same": same, "plan_changed": plan_changed})
+    con.execute("insert into loads (load_id, loaded_at, plan_dir, data_dir, rows_added, rows_revised, "
+                "rows_unchanged, plan_changed, rows_withdrawn) values ($load_id, $loaded_at, $plan_dir, $data_dir, "
+                "$added, $revised, $same, $plan_changed, $withdrawn)",
+                params | {"plan_dir": str(plan_dir), "data_dir": str(data_dir), "added": added, "revised": revised,
+                          "same": same, "plan_changed": plan_changed, "withdrawn": withdrawn})
     files = pd.DataFrame([{"file": f.file, "sha256": f.sha256, "rows": f.rows} for f in checked.files],
                          columns=["file", "sha256", "rows"])
     con.register("files_frame", files)

@@ -74,8 +74,8 @@ def test_a_traversal_name_is_saved_inside_the_extracts_folder(project, tmp_path)
     before = tree(tmp_path)
     check = uploads.check_upload([("../../../evil.csv", GOOD)], plan_dir, data_dir)
     assert check.ok and list(check.files) == ["evil.csv"]
-    result = uploads.apply_upload(check, plan_dir, data_dir, db)
-    assert result.changed
+    outcome = uploads.apply_upload(check, plan_dir, data_dir, db)
+    assert outcome.result.changed and outcome.written == ["evil.csv"]
     added = sorted(set(tree(tmp_path)) - set(before))
     assert added == ["project/data/evil.csv"], added
 

@@ -68,9 +68,11 @@ def load_cmd(plan_dir: Path, data_dir: Path, db: Path) -> list[str]:
 
 
 def write_big(root: Path, teams: int = 200, months: int = 240) -> tuple[Path, Path]:
-    """The builder's plan with many teams and 3 measures x teams x months figures."""
+    """The builder's plan with many teams and 3 measures x teams x months figures, beside the
+    builder's extract (kept, so that none of the old state's figures is withdrawn)."""
     team_ids = [f"t{i:03d}" for i in range(teams)]
-    teams_csv = "team_id,team_name\n" + "".join(f"{t},Team {t}\n" for t in team_ids)
+    teams_csv = "team_id,team_name\nnorth,North Team\nsouth,South Team\n" + "".join(f"{t},Team {t}\n"
+                                                                                   for t in team_ids)
     lines = [HEADER.rstrip("\n")]
     for m in ("assessment_timeliness", "care_proceedings_weeks", "supervision"):
         for k in range(months):
@@ -79,7 +81,7 @@ def write_big(root: Path, teams: int = 200, months: int = 240) -> tuple[Path, Pa
                 n = (j * 7 + k * 3) % 50
                 lines.append(f"{m},{end},month,{t},,{n},60" if m != "care_proceedings_weeks" else
                              f"{m},{end},month,{t},{n}.5,,")
-    return write_plan(root, {"teams.csv": teams_csv}, {"extract.csv": "\n".join(lines) + "\n"})
+    return write_plan(root, {"teams.csv": teams_csv}, {"big.csv": "\n".join(lines) + "\n"})
 
 
 @pytest.fixture

@@ -240,7 +240,7 @@ def test_usage_errors_exit_2(project, capfd, monkeypatch):
 def test_summary_text_output(loaded):
     out = cli("summary", "--db", str(loaded), "--as-at", "2020-09-30")
     assert out.returncode == 0, out.stderr
-    assert out.stdout.startswith("As at 2020-09-30")
+    assert out.stdout.startswith("As at Sep 2020 (whole authority)\n")  # in words (tests/test_summary_text.py)
 
 
 def test_load_without_folders_reads_the_current_folders_plan_and_extracts(project):

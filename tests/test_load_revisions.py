@@ -116,13 +116,16 @@ def test_a_restated_comparator_keeps_the_old_one(tmp_path):
     assert rows(db, "select value, load_id, replaced_by_load from benchmark_revisions") == [(88.1, 1, 2)]
 
 
-def test_figures_from_a_file_no_longer_present_are_kept(tmp_path):
+def test_figures_from_a_file_no_longer_present_are_withdrawn_and_kept_in_the_history(tmp_path):
+    # The files are the truth (issue 15): the figure is no longer shown, but not lost.
     db = tmp_path / "db.duckdb"
     plan_dir, data_dir = write_plan(tmp_path, extracts={"older.csv": HEADER + "supervision,2020-08-31,month,ALL,70,,\n"})
     load(plan_dir, data_dir, db)
     (data_dir / "older.csv").unlink()
-    load(plan_dir, data_dir, db)  # the plan and other figures are the same: nothing to do
-    assert rows(db, "select count(*) from observations") == [(10,)]
+    result = load(plan_dir, data_dir, db)  # 1 of 10 figures: not more than a tenth, so no guard
+    assert result.changed and result.rows_withdrawn == 1
+    assert rows(db, "select count(*) from observations") == [(9,)]
+    assert rows(db, "select value, change, replaced_by_load from observation_revisions") == [(70.0, "withdrawn", 2)]
 
 
 def test_a_plan_change_is_applied_and_the_old_rows_kept(tmp_path):

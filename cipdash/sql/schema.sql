@@ -30,11 +30,14 @@ create table if not exists measures (
     measure_id varchar,
     name varchar,
     unit varchar,          -- percent | weeks | days | count | rate | number
-    polarity varchar,      -- higher_better | lower_better
+    polarity varchar,      -- higher_better | lower_better | neutral (neither is better: no target)
     definition varchar,
     tolerance double,      -- width of the amber band, in the measure's unit; null = met / not met only
-    sort_order integer
+    sort_order integer,
+    spc_baseline_points integer  -- SPC limits from each segment's first N points; null = all points
 );
+-- A database made before fixed SPC baselines: the same column, at the same (last) place.
+alter table measures add column if not exists spc_baseline_points integer;
 
 create table if not exists measure_recommendations (
     measure_id varchar,
@@ -99,8 +102,11 @@ create table if not exists observation_revisions (
     source_line integer,
     load_id integer,           -- the load that brought this figure in
     loaded_at timestamp,
-    replaced_by_load integer,  -- the load that replaced it
-    replaced_at timestamp
+    replaced_by_load integer,  -- the load that replaced (or withdrew) it
+    replaced_at timestamp,
+    change varchar default 'revised',  -- revised | withdrawn (its row left every file)
+    returned_by_load integer,  -- a withdrawn figure whose row came back: the load that showed it again
+    returned_at timestamp
 );
 
 create table if not exists benchmarks (
@@ -125,8 +131,20 @@ create table if not exists benchmark_revisions (
     load_id integer,
     loaded_at timestamp,
     replaced_by_load integer,
-    replaced_at timestamp
+    replaced_at timestamp,
+    change varchar default 'revised',
+    returned_by_load integer,
+    returned_at timestamp
 );
+
+-- A database made before figures could be withdrawn: the same columns, its history all
+-- revisions.
+alter table observation_revisions add column if not exists change varchar default 'revised';
+alter table observation_revisions add column if not exists returned_by_load integer;
+alter table observation_revisions add column if not exists returned_at timestamp;
+alter table benchmark_revisions add column if not exists change varchar default 'revised';
+alter table benchmark_revisions add column if not exists returned_by_load integer;
+alter table benchmark_revisions add column if not exists returned_at timestamp;
 
 -- Plan rows (ratings, targets, ...) that a later plan changed or dropped, as JSON.
 create table if not exists plan_revisions (
@@ -144,8 +162,10 @@ create table if not exists loads (
     rows_added bigint,
     rows_revised bigint,
     rows_unchanged bigint,
-    plan_changed boolean
+    plan_changed boolean,
+    rows_withdrawn bigint default 0  -- figures whose rows left every file
 );
+alter table loads add column if not exists rows_withdrawn bigint default 0;
 
 create table if not exists load_files (
     load_id integer,

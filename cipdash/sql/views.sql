@@ -38,6 +38,7 @@ left join links as l on l.measure_id = m.measure_id;
 
 -- The load log, newest first, with each file.
 create or replace view load_log as
-select l.load_id, l.loaded_at, f.file, f.sha256, f.rows, l.rows_added, l.rows_revised, l.plan_changed
+select l.load_id, l.loaded_at, f.file, f.sha256, f.rows, l.rows_added, l.rows_revised, l.plan_changed,
+    l.rows_withdrawn
 from loads as l
 inner join load_files as f on f.load_id = l.load_id;

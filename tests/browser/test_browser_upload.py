@@ -40,7 +40,7 @@ def test_bad_upload_lists_problems_and_loads_nothing(upload_app, page, shot):
     assert_healthy(page, "the Data page after a bad upload")
     body = main(page)
     expect(body.locator("[data-testid='stAlert']").filter(has_text="Nothing was loaded")).to_be_visible()
-    problems = body.locator("[data-testid='stDataFrame']").last
+    problems = body.locator(".st-key-upload-problems-box [data-testid='stDataFrame']")  # not the admin's tables below
     expect(problems).to_be_visible()
     rows = table_rows(problems)
     by_line = {(r[0], r[1], r[2], r[3]) for r in rows}

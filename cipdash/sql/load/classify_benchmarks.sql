@@ -19,3 +19,10 @@ left join benchmarks as b
     and b.comparator = s.comparator
     and b.period_end = s.period_end
     and b.period_type = s.period_type;
+
+create or replace temp table withdrawn_benchmarks as
+select b.*
+from benchmarks as b
+anti join benchmark_status as s
+    on s.measure_id = b.measure_id and s.comparator = b.comparator
+    and s.period_end = b.period_end and s.period_type = b.period_type;

@@ -24,3 +24,12 @@ left join observations as o
     and o.team_id = s.team_id
     and o.period_end = s.period_end
     and o.period_type = s.period_type;
+
+-- The files are the truth: a figure held whose row is in no file of this load is
+-- withdrawn (kept in the revision history, no longer shown).
+create or replace temp table withdrawn_observations as
+select o.*
+from observations as o
+anti join observation_status as s
+    on s.measure_id = o.measure_id and s.team_id = o.team_id
+    and s.period_end = o.period_end and s.period_type = o.period_type;

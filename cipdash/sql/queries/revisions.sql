@@ -1,4 +1,5 @@
--- Figures that a later load replaced, newest replacement first, beside the figure shown now.
+-- Figures that a later load replaced or withdrew (their rows left every file), newest
+-- first, beside the figure shown now (none where it is still withdrawn).
 select
     r.measure_id,
     r.team_id,
@@ -9,7 +10,10 @@ select
     r.source_file as earlier_file,
     r.loaded_at as earlier_loaded_at,
     o.source_file as current_file,
-    r.replaced_at
+    r.replaced_at,
+    coalesce(r.change, 'revised') as change,
+    r.replaced_by_load,
+    r.returned_by_load
 from observation_revisions as r
 left join observations as o
     on o.measure_id = r.measure_id and o.team_id = r.team_id
