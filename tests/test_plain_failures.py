@@ -1,0 +1,48 @@
+"""What a person sees when a page fails unexpectedly: a plain message with a reference,
+never a traceback, a file path or the error's own words (those go to the server's log)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+from cipdash import queries
+
+ROOT = Path(__file__).resolve().parent.parent
+SECRET = "boom in /srv/cipdash/secret_path.py"
+
+
+def test_a_failing_page_shows_a_plain_message_and_no_details(sample_db_file, monkeypatch, caplog):
+    monkeypatch.delenv("CIPDASH_SHOW_ERRORS", raising=False)
+    monkeypatch.setenv("CIPDASH_DB", str(sample_db_file))
+
+    def broken(*args, **kwargs):
+        raise RuntimeError(SECRET)
+    broken.__name__ = "attention_table"  # the dashboard's cache finds query functions by name
+
+    # (a function no other test's cache holds under this name and arguments)
+    monkeypatch.setattr(queries, "attention_table", broken)
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+    at.query_params["as_at"] = "2019-06-30"
+    at.run()
+    assert not at.exception
+    shown = "\n".join(str(e.value) for e in at.error)
+    assert "something went wrong" in shown and "reference" in shown
+    everything = "\n".join(str(getattr(e, "value", "")) for e in at.main) + shown
+    assert SECRET not in everything and "Traceback" not in everything and "RuntimeError" not in everything
+    assert SECRET in caplog.text  # the details are in the server's log
+
+
+def test_in_the_tests_a_failure_surfaces_as_itself(sample_db_file, monkeypatch):
+    monkeypatch.setenv("CIPDASH_DB", str(sample_db_file))
+
+    def broken(*args, **kwargs):
+        raise RuntimeError(SECRET)
+    broken.__name__ = "attention_table"  # the dashboard's cache finds query functions by name
+
+    monkeypatch.setattr(queries, "attention_table", broken)
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+    at.query_params["as_at"] = "2019-05-31"
+    at.run()
+    assert at.exception  # (its text is Streamlit's redacted one: showErrorDetails is "none")
+    assert not any("something went wrong" in str(e.value) for e in at.error)
