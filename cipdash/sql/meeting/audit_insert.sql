@@ -1,0 +1,1 @@
+INSERT INTO audit_log (at, actor, action, subject, details) VALUES (:at, :actor, :action, :subject, :details)

@@ -1,0 +1,1 @@
+SELECT id, at, actor, action, subject, details FROM audit_log ORDER BY id
