@@ -18,6 +18,7 @@ import plotly.graph_objects as go
 
 from .cells import AUTHORITY_TEAM, RAG_NAMES
 from .formatting import format_value, month_label, period_label, target_label
+from .trajectory import enough_for_trajectory, no_trajectory_words
 
 
 @functools.lru_cache(maxsize=1 << 16)
@@ -275,6 +276,8 @@ def trend_chart(measure: dict, series: pd.DataFrame, targets: pd.DataFrame, benc
     # and most of the chart's cost to build and to send.
     marks: dict[str, list] = {"x": [], "y": [], "text": []}
     paths: dict[str, list] = {"x": [], "y": [], "text": []}
+    # Too short a series for a trajectory (trajectory.py): none drawn, and the chart says why.
+    trajectories = enough_for_trajectory(len(authority))
     for t in target_rows:
         tdate = pd.Timestamp(t["target_date"]).date()
         label = target_label(t["target"], unit, tdate) + (" (each team)" if t["applies_to"] == "each_team" else "")
@@ -286,7 +289,7 @@ def trend_chart(measure: dict, series: pd.DataFrame, targets: pd.DataFrame, benc
         target_notes.append(label)
         # One trajectory per target date, to the target the authority figure is held to.
         if t["applies_to"] == "authority" or tdate not in authority_dates:
-            base = _baseline(authority, previous_target_date)
+            base = _baseline(authority, previous_target_date) if trajectories else None
             if base and base[0] < tdate:
                 if paths["x"]:
                     for k in paths:
@@ -334,6 +337,8 @@ def trend_chart(measure: dict, series: pd.DataFrame, targets: pd.DataFrame, benc
     data = _frame(plotted, ["series", "team_id", "period_end", "period", "period_type", "value",
                             "numerator", "denominator"])
     alt = describe_trend(name, unit, records, shown, team_names, target_notes, sorted(comparators))
+    if target_rows and not trajectories:
+        alt += " " + no_trajectory_words(len(authority))
     drawn = sum(1 for r in records if r["team_id"] in shown)
     return Chart(fig.build(), title, alt, data, unit, as_at, slugify(measure["measure_id"]), figures_drawn=drawn)
 
@@ -562,9 +567,12 @@ def _months_spanned(dates) -> int:
 
 
 # Making Data Count point marks: colour AND shape, so the reading never rests on colour.
-SPC_SYMBOLS = {"special_cause_improvement": "circle", "special_cause_concern": "diamond", "common_cause": "circle-open"}
+# Neutral measures (neither direction is better): MDC's purple, and a shape of their own.
+SPC_SYMBOLS = {"special_cause_improvement": "circle", "special_cause_concern": "diamond",
+               "special_cause_neutral": "square", "common_cause": "circle-open"}
 SPC_NAMES = {"special_cause_improvement": "Special cause improvement", "special_cause_concern":
-             "Special cause concern", "common_cause": "Common cause"}
+             "Special cause concern", "special_cause_neutral": "Special cause (neither direction is better)",
+             "common_cause": "Common cause"}
 
 
 def spc_chart(measure: dict, result, as_at: date, target: float | None = None, target_date: date | None = None,

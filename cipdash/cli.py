@@ -25,6 +25,10 @@ Load and check the improvement plan and its performance extracts, and report on 
   python -m cipdash summary --json        the plan at the latest date, as JSON
   python -m cipdash export --public --format docx --out pack.docx
                                           the monthly performance pack (docx, pptx, pdf, xlsx)
+  python -m cipdash audit --json          the audit log (sign-ins, refusals, uploads, loads, exports)
+  python -m cipdash notes add --measure ID --month YYYY-MM --author EMAIL --text TEXT
+  python -m cipdash actions list --json --open
+                                          the meeting record (commentary, actions; --state)
 
 The database file is --db, else $CIPDASH_DB, else var/cipdash.duckdb in the project.
 """
@@ -66,20 +70,28 @@ def _cmd_check(args) -> int:
 
 
 def _cmd_load(args) -> int:
-    from .store import load, resolve_db
+    from .store import WithdrawalRefused, load, resolve_db
 
     db = resolve_db(args.db)
     try:
-        result = load(Path(args.plan), Path(args.data), db)
+        result = load(Path(args.plan), Path(args.data), db, allow_withdraw=args.allow_withdraw)
+    except WithdrawalRefused as refused:
+        print(str(refused), file=sys.stderr)
+        return EXIT_BAD_INPUT
     except LoadFailed as failed:
         _print_problems(failed.problems)
         errors = [p for p in failed.problems if p.severity == "error"]
+        args.audit_detail = {"problems": len(errors)}  # for the audit row (_cmd_load_audited)
         print(f"{len(errors)} problem(s) found. Nothing was loaded; the database is as it was.", file=sys.stderr)
         return EXIT_BAD_INPUT
     except DatabaseUnavailable as exc:
         print(str(exc), file=sys.stderr)
         return EXIT_CANNOT_RUN
     _print_problems(result.warnings)
+    args.audit_detail = {"load_id": result.load_id, "changed": result.changed, "added": result.rows_added,
+                         "revised": result.rows_revised, "withdrawn": getattr(result, "rows_withdrawn", 0),
+                         "unchanged": result.rows_unchanged, "plan_changed": result.plan_changed,
+                         "files": [{"file": f.file, "sha256": f.sha256, "rows": f.rows} for f in result.files]}
     if result.rebuilt:
         print(f"No new figures or plan changes; rebuilt the summary tables and views in {db} for this "
               f"version of cipdash ({result.rows_unchanged:,} figures).")
@@ -88,7 +100,46 @@ def _cmd_load(args) -> int:
     else:
         print(f"Loaded {_folders(args)} into {db} (load {result.load_id}): {result.rows_added:,} new figures, "
               f"{result.rows_revised:,} revised (earlier values kept in the revision history), "
-              f"{result.rows_unchanged:,} unchanged; plan {'updated' if result.plan_changed else 'unchanged'}.")
+              f"{result.rows_withdrawn:,} withdrawn (their rows are in no file; kept in the revision history)"
+              + (f", {result.rows_returned:,} shown again (their rows came back)" if result.rows_returned else "")
+              + f", {result.rows_unchanged:,} unchanged; plan {'updated' if result.plan_changed else 'unchanged'}.")
+    return EXIT_OK
+
+
+LOAD_OUTCOMES = {EXIT_OK: "ok", EXIT_BAD_INPUT: "refused", EXIT_CANNOT_RUN: "failed"}
+
+
+def _cmd_load_audited(args) -> int:
+    """A load from the command line, recorded in the audit log (who, outcome, counts, files)
+    whatever its outcome. The audit file is beside the database (or $CIPDASH_AUDIT)."""
+    from . import audit
+    from .store import resolve_db
+
+    code = _cmd_load(args)
+    try:
+        audit.record(audit.LOAD, LOAD_OUTCOMES.get(code, "failed"), audit.command_line_user(), "", "cli",
+                     path=audit.audit_path(args.db), db=str(resolve_db(args.db)), plan=str(Path(args.plan).resolve()),
+                     data=str(Path(args.data).resolve()), exit_code=code, **getattr(args, "audit_detail", {}))
+    except audit.AuditUnavailable as exc:  # the load itself is done (or refused): say so, and that it is unrecorded
+        print(f"warning: {exc}", file=sys.stderr)
+    return code
+
+
+def _cmd_audit(args) -> int:
+    from . import audit
+
+    try:
+        rows = audit.entries(audit.audit_path(args.db), args.limit)
+    except audit.AuditUnavailable as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_CANNOT_RUN
+    if args.json:
+        json.dump(rows, sys.stdout, indent=2, ensure_ascii=False)
+        print()
+        return EXIT_OK
+    for r in rows:
+        print(f"{r['at']}  {r['who']}  {r['role'] or '-'}  {r['action']}  {r['outcome']}  "
+              f"{json.dumps(r['detail'], ensure_ascii=False, sort_keys=True)}")
     return EXIT_OK
 
 
@@ -110,28 +161,30 @@ def _check_team(snap, team: str | None) -> str:
 def _cmd_summary(args) -> int:
     from .summary import build_summary
 
+    from . import queries
+    from .summary_text import summary_lines
+
     snap = _open(args)
     try:
         team = _check_team(snap, args.team)
         summary = build_summary(snap, _as_at(args.as_at), team)
+        plan = queries.measures(snap)
+        measures = {m: (n, u) for m, n, u in zip(plan["measure_id"], plan["name"], plan["unit"])}
+        teams = queries.teams(snap)
+        who = "whole authority" if team == AUTHORITY_TEAM else dict(zip(teams["team_id"], teams["team_name"]))[team]
     finally:
         snap.close()
     if args.json:
         json.dump(summary, sys.stdout, indent=2, ensure_ascii=False)
         print()
         return EXIT_OK
-    print(f"As at {summary['as_at']} ({'whole authority' if team == AUTHORITY_TEAM else team})")
-    for kind, counts in summary["rag_counts"].items():
-        print(f"  {kind}: {counts['G']} Green, {counts['A']} Amber, {counts['R']} Red")
-    for m in summary["measures"]:
-        met = {True: "met", False: "not met", None: "no target"}[m["target_met"]]
-        print(f"  {m['measure_id']}: {m['latest_value']} at {m['latest_period_end']} (target {m['target']} "
-              f"by {m['target_date']}: {met})")
+    print("\n".join(summary_lines(summary, measures, who)))
     return EXIT_OK
 
 
 def _cmd_export(args) -> int:
     from .exports import ImageExportError, UnknownScope, export_pack, resolve_scope
+    from .meeting.cli import meeting_for_pack
 
     out = Path(args.out)
     if out.suffix.lower() != f".{args.format}":
@@ -144,7 +197,8 @@ def _cmd_export(args) -> int:
         except UnknownScope as exc:
             raise SystemExit(f"--{'team' if args.team else 'service-area'}: {exc}")
         try:
-            pack = export_pack(snap, args.format, out, _as_at(args.as_at), scope, args.public)
+            pack = export_pack(snap, args.format, out, _as_at(args.as_at), scope, args.public,
+                               meeting=meeting_for_pack(args.state), trend_only=args.trend_only)
         except ImageExportError as exc:  # no Chromium for the charts: says how to install it
             print(f"{exc}\nNothing was written. (--format xlsx needs no browser.)", file=sys.stderr)
             return EXIT_CANNOT_RUN
@@ -154,6 +208,8 @@ def _cmd_export(args) -> int:
           f"{len(pack.sections)} recommendations, {len(pack.charts)} charts; "
           + ("public version, small numbers suppressed." if pack.public else
              "internal version, NOT suppressed: not for publication."))
+    if pack.meeting_status and not pack.public:  # the meeting record could not be read
+        print(f"warning: {pack.meeting_status}", file=sys.stderr)
     return EXIT_OK
 
 
@@ -185,7 +241,10 @@ def build_parser() -> argparse.ArgumentParser:
                                    "nothing. The dashboard keeps serving while this runs.")
     folders(p)
     p.add_argument("--db", metavar="FILE", help="database file (default: $CIPDASH_DB or var/cipdash.duckdb)")
-    p.set_defaults(run=_cmd_load)
+    p.add_argument("--allow-withdraw", action="store_true",
+                   help="load even if more than a tenth of the figures shown would be withdrawn (their rows "
+                        "are in no file); without it such a load stops and writes nothing")
+    p.set_defaults(run=_cmd_load_audited)
 
     p = sub.add_parser("summary", help="the plan's state at a date (RAG ratings, latest figures, targets)",
                        description="The state of the plan at a date: each recommendation's ratings, "
@@ -213,8 +272,28 @@ def build_parser() -> argparse.ArgumentParser:
                    help="suppress small numbers for publication (counts 1-5 shown as c, with secondary "
                         "suppression)")
     p.add_argument("--format", required=True, choices=("docx", "pptx", "pdf", "xlsx"), help="the file format")
+    p.add_argument("--trend-only", action="store_true",
+                   help="trend charts only: no SPC chart (by default each measure with 12 or more monthly "
+                        "figures gets one after its trend chart)")
     p.add_argument("--out", required=True, metavar="FILE", help="the file to write (replaced if it exists)")
+    p.add_argument("--state", metavar="URL", help="the meeting record whose notes and actions the pack shows "
+                                                  "(default: $CIPDASH_STATE, else var/meeting.sqlite)")
     p.set_defaults(run=_cmd_export)
+
+    p = sub.add_parser("audit", help="the audit log: sign-ins, refusals, uploads, loads and exports",
+                       description="Print the audit log, newest first: who signed in, who was refused, every "
+                                   "upload, load and export. It is kept beside the database file (or in "
+                                   "$CIPDASH_AUDIT) and can only be added to.")
+    p.add_argument("--db", metavar="FILE", help="database file whose audit log to read (default: $CIPDASH_DB or "
+                                                "var/cipdash.duckdb)")
+    p.add_argument("--limit", type=int, metavar="N", help="only the newest N rows")
+    p.add_argument("--json", action="store_true", help="print a JSON array of objects: id, at, who, role, action, "
+                                                       "outcome, detail, source")
+    p.set_defaults(run=_cmd_audit)
+
+    from .meeting.cli import add_parsers as meeting_record_parsers  # notes, actions, state
+
+    meeting_record_parsers(sub)
     return parser
 
 

@@ -288,7 +288,9 @@ def _latest_figures(snap: Snapshot, as_at: date, teams: tuple[str, ...]) -> pd.D
     # Worsening = moved the wrong way for the measure's polarity since the previous period.
     # (numpy, not Series.map: mapping an empty text column gives text, and text times a
     # number raised on an as-at date before the first figure.)
-    sign = np.where(df["polarity"].to_numpy(object) == "lower_better", -1.0, 1.0)
+    # A neutral measure (neither direction is better) never worsens: its sign is 0.
+    polarity = df["polarity"].to_numpy(object)
+    sign = np.where(polarity == "lower_better", -1.0, np.where(polarity == "neutral", 0.0, 1.0))
     df["worsening"] = (df["change"].to_numpy(float) * sign) < 0
     return df
 
@@ -406,6 +408,7 @@ def load_log_table(snap: Snapshot) -> pd.DataFrame:
     return pd.DataFrame({
         "Load": df["load_id"], "Loaded": [_when(t) for t in df["loaded_at"]], "File": df["file"],
         "Rows": df["rows"], "New figures": df["rows_added"], "Revised": df["rows_revised"],
+        "Withdrawn": df["rows_withdrawn"].fillna(0).astype(int),
         "Plan changed": df["plan_changed"].map({True: "yes", False: "no"}), "SHA-256": df["sha256"],
     })
 
@@ -414,10 +417,25 @@ def revisions_table(snap: Snapshot) -> pd.DataFrame:
     df = revisions(snap)
     return pd.DataFrame({
         "Measure id": df["measure_id"], "Team": df["team_id"], "Period end": [_date(d) for d in df["period_end"]],
-        "Period type": df["period_type"], "Earlier value": df["earlier_value"], "Value now": df["current_value"],
+        "Period type": df["period_type"],
+        "What happened": [_revision_words(c, by, back) for c, by, back in
+                          zip(df["change"], df["replaced_by_load"], df["returned_by_load"])],
+        "Earlier value": df["earlier_value"], "Value now": df["current_value"],
         "Earlier file": df["earlier_file"], "Earlier loaded": [_when(t) for t in df["earlier_loaded_at"]],
         "Replaced": [_when(t) for t in df["replaced_at"]],
     })
+
+
+def _revision_words(change: str, by, back) -> str:
+    """A revision's kind in words: restated, or withdrawn (its row left every file) and
+    perhaps shown again since."""
+    by_load = f"load {int(by)}" if by is not None and not pd.isna(by) else "a later load"
+    if change != "withdrawn":
+        return f"revised by {by_load}"
+    words = f"withdrawn by {by_load}: its row is in no file"
+    if back is not None and not pd.isna(back):
+        words += f"; shown again from load {int(back)} (its row came back)"
+    return words
 
 
 def scope_figures(snap: Snapshot, as_at: date, team_ids: tuple[str, ...]) -> pd.DataFrame:
@@ -545,7 +563,7 @@ def readings(snap: Snapshot, as_at: date, team: str = AUTHORITY_TEAM) -> dict:
 
 def measure_reading(snap: Snapshot, measure_id: str, as_at: date, team: str, method: str):
     """One measure's reading for one team (or the authority) by the chosen SPC method."""
-    from .analysis import read_measure
+    from .analysis import baseline_points, read_measure
 
     figures = latest_figures(snap, as_at, team)
     row = figures[figures["measure_id"] == measure_id]
@@ -557,7 +575,38 @@ def measure_reading(snap: Snapshot, measure_id: str, as_at: date, team: str, met
     rebase = snap.query("spc_rebase")
     dates = list(rebase.loc[rebase["measure_id"] == measure_id, "rebase_date"])
     target_date = _date(f["target_date"])
-    return read_measure(f, points, f["target"], target_date, dates, team, method)
+    # The plan's fixed baseline (measures.csv spc_baseline_points), as the cards read it;
+    # as_at, so the reading says whether its latest figure is stale.
+    return read_measure(f, points, f["target"], target_date, dates, team, method,
+                        baseline_points=baseline_points(snap).get(measure_id), as_at=as_at)
+
+
+def measure_words(snap: Snapshot, measure_id: str, as_at: date, team: str, method: str) -> dict | None:
+    """The Measures page's honest readings of one measure, in words (honest_words, as the
+    Overview card says them) for the reading the page shows; None without a figure."""
+    figures = latest_figures(snap, as_at, team)
+    row = figures[figures["measure_id"] == measure_id]
+    if row.empty:
+        return None
+    return honest_words(snap, row.iloc[0].to_dict(), measure_reading(snap, measure_id, as_at, team, method),
+                        as_at, team)
+
+
+def chart_rebase_preview(snap: Snapshot, measure_id: str, as_at: date, team: str, method: str):
+    """The SPC chart with its limits restarted at the suggested rebase date (spc.restarted):
+    what accepting the suggestion would show, before the row is added to spc_rebase.csv.
+    None when nothing is suggested."""
+    from . import charts, spc
+    from .formatting import month_label
+
+    reading = measure_reading(snap, measure_id, as_at, team, method)
+    if reading is None or reading.spc is None or reading.suggested_rebase_date is None:
+        return None
+    preview = spc.restarted(reading.spc, reading.suggested_rebase_date)
+    fc = reading.forecast
+    label = ("p′" if method == "p_prime" else "XmR") + f", limits restarted from {month_label(reading.suggested_rebase_date)}"
+    return charts.spc_chart(_measure(snap, measure_id), preview, as_at, preview.target,
+                            fc.target_date if fc is not None else None, label)
 
 
 SPARKLINE_POINTS = 24
@@ -565,16 +614,24 @@ SPARKLINE_POINTS = 24
 
 @dataclass(frozen=True)
 class CardReading:
-    """What a card shows of a measure's reading: the SPC words and the narrative (the full
-    reading, with its chart arrays, would make every cached card set ~0.5 MB to copy)."""
+    """What a card shows of a measure's reading: the SPC words, the narrative and the
+    honest readings that do not depend on the exact as-at day (the full reading, with its
+    chart arrays, would make every cached card set ~0.5 MB to copy). `stale` is not here:
+    the card works it out from its figure's period end and the as-at date."""
 
     variation: str | None
     assurance: str | None
     narrative: str
+    assurance_withheld: str | None = None
+    suggested_rebase_date: date | None = None
+    baseline_note: str | None = None
 
     @classmethod
     def of(cls, reading) -> "CardReading | None":
-        return None if reading is None else cls(reading.variation, reading.assurance, reading.narrative)
+        if reading is None:
+            return None
+        return cls(reading.variation, reading.assurance, reading.narrative, reading.assurance_withheld,
+                   reading.suggested_rebase_date, reading.baseline_note)
 
 
 def card_readings(snap: Snapshot, as_at: date, team: str = AUTHORITY_TEAM,
@@ -595,9 +652,12 @@ def card_readings(snap: Snapshot, as_at: date, team: str = AUTHORITY_TEAM,
 def _card_readings_by_month(snap: Snapshot) -> tuple[list[date], dict[date, dict]]:
     every = snap.fetch_columns("authority_card_readings")  # a NULL reading reads as None
     by_month: dict[date, dict] = {}
-    for month, mid, variation, assurance, text in zip(*(every[c].tolist() for c in (
-            "as_at_month", "measure_id", "variation", "assurance", "narrative"))):
-        by_month.setdefault(pd.Timestamp(month).date(), {})[mid] = CardReading(variation, assurance, text)
+    rebase_dates = [_date(d) for d in every["suggested_rebase_date"]]  # NaT reads as None
+    for month, mid, variation, assurance, text, withheld, rebase, note in zip(*(every[c].tolist() for c in (
+            "as_at_month", "measure_id", "variation", "assurance", "narrative", "assurance_withheld")),
+            rebase_dates, every["baseline_note"].tolist()):
+        by_month.setdefault(pd.Timestamp(month).date(), {})[mid] = CardReading(variation, assurance, text, withheld,
+                                                                               rebase, note)
     return sorted(by_month), by_month
 
 
@@ -605,7 +665,6 @@ def headline_cards(snap: Snapshot, as_at: date, team: str = AUTHORITY_TEAM) -> l
     """Everything an overview card shows, as display text: built once per database
     version and as-at date, so a page rerun only renders."""
     from .formatting import format_change, format_value, period_label, target_label
-    from .targets import STATUS_WORDS
 
     figures = latest_figures(snap, as_at, team)
     series = authority_series(snap, as_at) if team == AUTHORITY_TEAM else None
@@ -619,8 +678,17 @@ def headline_cards(snap: Snapshot, as_at: date, team: str = AUTHORITY_TEAM) -> l
         values = series["value"].round(1).to_numpy(float)
         cuts = np.flatnonzero((measure_ids[1:] != measure_ids[:-1]) | (period_types[1:] != period_types[:-1])) + 1
         starts, ends = np.r_[0, cuts].tolist(), np.r_[cuts, len(values)].tolist()
-        spark = {(measure_ids[a], period_types[a]): values[max(a, b - SPARKLINE_POINTS):b].tolist()
-                 for a, b in zip(starts, ends)}
+        # A sparkline has no dates, so it cannot show a gap: a monthly one starts after the
+        # last missing month instead of joining across it (Oct 2019 to Sep 2020 as if adjacent).
+        months = series["period_end"].dt.year.to_numpy() * 12 + series["period_end"].dt.month.to_numpy()
+        after_gap = np.r_[False, (np.diff(months) > 1) & (period_types[1:] == "month")]
+        gap_at = np.flatnonzero(after_gap)
+
+        def first(a: int, b: int) -> int:
+            inside = gap_at[(gap_at > a) & (gap_at < b)]
+            return max(a, b - SPARKLINE_POINTS, int(inside[-1]) if inside.size else a)
+
+        spark = {(measure_ids[a], period_types[a]): values[first(a, b):b].tolist() for a, b in zip(starts, ends)}
     found = card_readings(snap, as_at, team, series)
     cards = []
     for f in figures.to_dict("records"):
@@ -628,34 +696,141 @@ def headline_cards(snap: Snapshot, as_at: date, team: str = AUTHORITY_TEAM) -> l
         has_previous = f["previous_value"] is not None and not pd.isna(f["previous_value"])
         has_target = f["target"] is not None and not pd.isna(f["target"])
         points = spark.get((f["measure_id"], f["period_type"]), [])
+        reading = found.get(f["measure_id"])
         cards.append({
             "measure_id": f["measure_id"], "name": f["name"], "unit": f["unit"], "polarity": f["polarity"],
             "value": format_value(f["latest_value"], f["unit"]), "period": period,
             "change": format_change(f["change"], f["unit"]) if has_previous else None,
             # Blue for better, orange for worse (colour-blind safe; the arrow and sign say it too).
-            "delta_colour": ("gray" if not has_previous or f["change"] == 0 else
+            "delta_colour": ("gray" if not has_previous or f["change"] == 0 or f["polarity"] == "neutral" else
                              "orange" if f["worsening"] else "blue"),
             "since": period_label(_date(f["previous_period_end"]), f["period_type"]) if has_previous else None,
             "target": target_label(f["target"], f["unit"], _date(f["target_date"])) if has_target else "No target set",
-            "status": STATUS_WORDS.get(f["status"], ""),
             "sparkline": points if len(points) > 1 else None,
-            "reading": found.get(f["measure_id"]),
-        })
+            "reading": reading,
+        } | honest_words(snap, f, reading, as_at, team))
     return cards
+
+
+def _authority_targets(snap: Snapshot, measure_id: str, polarity: str) -> tuple[list, list[tuple[date, float]]]:
+    """Every authority target of a measure with its outturn (analysis.passed_targets as if
+    every target had passed), and its (date, target) pairs, once per database version: a
+    target's outturn reads only figures up to its own date, so the passed targets at any
+    as-at date are those dated before it (worked out per card, this was ~3 ms a measure)."""
+    from .analysis import passed_targets
+
+    def make():
+        targets = measure_targets(snap, measure_id)
+        if not len(targets):
+            return [], []
+        series = _per_measure(snap, "authority_figures", measure_id)
+        # pandas' last date stands for "every target has passed" (date.max is beyond it).
+        every = passed_targets(series, targets, polarity, pd.Timestamp.max.date(), "authority")
+        return every, [(p.target_date, p.target) for p in every]
+
+    return _memo(snap, ("authority_targets", measure_id, polarity), make)
+
+
+def honest_words(snap: Snapshot, figure: dict, reading, as_at: date, team: str = AUTHORITY_TEAM) -> dict:
+    """What a card (and the Measures page) says of a measure's honest readings
+    (data-contract.md), in words, from analysis.py's rules and wording:
+    status: 'Met', or 'Met in Oct 2019 (12 months old)' for a stale figure (never plainly
+        'Met' or 'Not met'); stale: 'Oct 2019 figure, 12 months old' or None;
+    assurance_withheld: the sentence shown instead of an assurance badge, or None;
+    rebase / rebase_row: the suggested restart of the limits and the spc_rebase.csv row;
+    team_range: 'Teams range from 71.4% to 97.2%' for the figure's own period, or None;
+    passed_target: the latest target whose date has passed, as its outturn; next_target:
+        the target after it (None when the card's own target is that one already).
+    `figure`: a latest_figures row; `reading`: a MeasureReading or CardReading (or None)."""
+    from .analysis import passed_targets, rebase_suggestion, stale_words, status_words, upcoming_target, withheld_words
+    from .formatting import format_value, target_label
+
+    end, kind, unit = _date(figure["latest_period_end"]), figure["period_type"], figure["unit"]
+    status = figure.get("status")
+    status = status if isinstance(status, str) else None
+    suggestion = rebase_suggestion(figure["measure_id"], reading.suggested_rebase_date if reading else None)
+    low, high = figure.get("team_min"), figure.get("team_max")
+    has_range = low is not None and high is not None and not pd.isna(low) and not pd.isna(high)
+    # The passed targets of the series shown: the authority's own figures, or the team's.
+    targets = measure_targets(snap, figure["measure_id"])
+    if team == AUTHORITY_TEAM:
+        every, dates = _authority_targets(snap, figure["measure_id"], figure["polarity"])
+        passed = [p for p in every if p.target_date < as_at]
+        upcoming = next(((d, t) for d, t in dates if d >= as_at), None)
+    else:
+        shown = measure_series(snap, figure["measure_id"], as_at, (team,))
+        shown = shown[shown["team_id"] == team]
+        passed = passed_targets(shown, targets, figure["polarity"], as_at, "team") if len(targets) else []
+        upcoming = upcoming_target(targets, as_at, "team") if len(targets) else None
+    own_date = _date(figure.get("target_date"))
+    return {
+        "status": (status_words(status, end, kind, as_at) if end is not None else None) if status else "",
+        "stale": stale_words(end, kind, as_at) if end is not None else None,
+        "assurance_withheld": withheld_words(reading.assurance_withheld) if reading else None,
+        "rebase": suggestion.sentence if suggestion else None,
+        "rebase_row": suggestion.csv_row if suggestion else None,
+        "team_range": (f"Teams range from {format_value(low, unit)} to {format_value(high, unit)}"
+                       if has_range else None),
+        "passed_targets": [p.words(unit) for p in passed],
+        "passed_target": passed[-1].words(unit) if passed else None,
+        "next_target": (target_label(upcoming[1], unit, upcoming[0])
+                        if upcoming is not None and upcoming[0] != own_date else None),
+    }
+
+
+SPECIAL_CAUSES = ("special_cause_improvement", "special_cause_concern", "special_cause_neutral")
+
+
+def _first_sentence(narrative: str) -> str:
+    """The narrative's first clause (the variation and the signal behind it), as a sentence:
+    spc.spc_sentence joins its parts with '; ' and its later sentences with '. '."""
+    cut = min((i for i in (narrative.find("; "), narrative.find(". ")) if i >= 0), default=len(narrative))
+    return narrative[:cut].rstrip(".") + "."
+
+
+def what_changed(snap: Snapshot, as_at: date, team: str = AUTHORITY_TEAM) -> list[dict]:
+    """The measures whose special cause is new this month, one sentence each: the latest
+    reading shows special cause and the reading at the previous month end did not show the
+    same (a shift that has run for months is no change this month, and a stale figure reads
+    the same as the month before). [{"measure_id", "name", "sentence"}], in plan order."""
+    now = card_readings(snap, as_at, team)
+    before_month = pd.Timestamp(as_at).replace(day=1).date() - timedelta(days=1)
+    before = card_readings(snap, before_month, team)
+    figures = latest_figures(snap, as_at, team)
+    out = []
+    for mid, name in zip(figures["measure_id"].tolist(), figures["name"].tolist()):
+        reading, earlier = now.get(mid), before.get(mid)
+        if reading is None or reading.variation not in SPECIAL_CAUSES:
+            continue
+        if earlier is not None and earlier.variation == reading.variation:
+            continue
+        out.append({"measure_id": mid, "name": name, "sentence": _first_sentence(reading.narrative)})
+    return out
 
 
 def attention_table(snap: Snapshot, as_at: date, team: str = AUTHORITY_TEAM) -> pd.DataFrame:
     """The needs-attention list as the overview shows it."""
     from .formatting import format_value, period_label, target_label
 
+    from .analysis import stale_words
+
     flagged = needs_attention(latest_figures(snap, as_at, team))
+    why = []
+    for reason, target_date, end, kind in zip(flagged["reason"], flagged["target_date"],
+                                              flagged["latest_period_end"], flagged["period_type"]):
+        # A target whose date has passed is no longer "the next target"; an old figure says its age.
+        when = _date(target_date)
+        if when is not None and when < as_at:
+            reason = reason.replace("not meeting the next target", f"did not meet the {period_label(when, 'month')} target")
+        old = stale_words(_date(end), kind, as_at)
+        why.append(f"{reason}; {old}" if old else reason)
     return pd.DataFrame({
         "Measure": flagged["name"],
         "Latest": [format_value(v, u) for v, u in zip(flagged["latest_value"], flagged["unit"])],
         "Period": [period_label(_date(d), p) for d, p in zip(flagged["latest_period_end"], flagged["period_type"])],
         "Target": [target_label(t, u, _date(d)) if not pd.isna(t) else "–"
                    for t, u, d in zip(flagged["target"], flagged["unit"], flagged["target_date"])],
-        "Why": flagged["reason"],
+        "Why": why,
     })
 
 

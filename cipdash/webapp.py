@@ -9,6 +9,10 @@ every figure on it comes from the same load.
 from __future__ import annotations
 
 import atexit
+import logging
+import os
+import secrets
+import html
 import functools
 import gc
 import re
@@ -16,17 +20,22 @@ import threading
 import weakref
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 from typing import Callable
 
 import pandas as pd
 import streamlit as st
 
-from . import queries
+from . import access, audit, queries
+from .access import Grant
 from .cells import RAG_NAMES
 from .charts import RAG_SHAPES, Chart
 from .db import FileVersion, Snapshot, file_version
 from .errors import DatabaseUnavailable
 from .formatting import month_label
+from .gate import account_box, gate, refuse, require, who  # noqa: F401 (require: the pages' API)
+from . import page_style
+from .headings import in_words
 from .scope import Scope, choices as scope_choices
 from .store import resolve_db
 
@@ -54,13 +63,20 @@ MOVEMENT_WORDS = {"improved": "↑ improved", "worsened": "↓ worsened", "same"
 # means text from a CSV can never become a link, an image, emphasis, a Streamlit colour
 # directive (:red[...]) or LaTeX ($...$).
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~:$&\"'=^%@;,/?])")
+# Escaping is not enough for web and e-mail addresses: Streamlit's Markdown (remark-gfm)
+# turns bare "http://...", "www...." and "name@host" into live links after unescaping
+# (seen in Chromium). An invisible WORD JOINER (U+2060) after the scheme or "www" and
+# before "@" breaks the pattern while the text reads and prints the same.
+WORD_JOINER = "\u2060"
+_AUTOLINK_STARTS = re.compile(r"(?i)(https?|ftp|mailto|www)(?=[:.])|(?=@)")
 
 
 def md_text(text: object) -> str:
-    """Text from a CSV, escaped so that st.markdown shows it literally."""
+    """Text from a CSV, escaped so that st.markdown shows it literally, never as a link."""
     if text is None or (isinstance(text, float) and pd.isna(text)):
         return ""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", str(text))
+    unlinked = _AUTOLINK_STARTS.sub(lambda m: (m.group(1) or "") + WORD_JOINER, str(text))
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", unlinked)
 
 
 def md_paragraphs(text: object) -> str:
@@ -94,22 +110,96 @@ class PageContext:
     snap: Snapshot | None = field(default=None, compare=False, repr=False)
     # Whose figures: chosen once in the sidebar, applied by every page.
     scope: Scope = field(default_factory=Scope)
+    # What the person viewing may see and do (cipdash/access.py), from the gate.
+    grant: Grant = field(default=access.LOCAL_ADMIN, compare=False, repr=False)
 
     def snapshot(self) -> Snapshot:
         return self.snap if self.snap is not None else _snapshot(self.path, self.version)
 
+    @property
+    def sees_every_team(self) -> bool:
+        return self.grant.all_areas
+
     def get(self, fn: Callable, *args):
         """`ctx.get(queries.latest_figures, as_at, "ALL")`, cached for this database version."""
-        return _query(self.path, self.version, fn.__name__, args, self.snapshot())
+        self._check_teams(fn.__name__, args)
+        result = _query(self.path, self.version, fn.__name__, args, self.snapshot())
+        if fn.__name__ == "teams":
+            return visible_teams(result, self.grant)
+        return result
+
+    def _check_teams(self, name: str, args: tuple) -> None:
+        """Every query passes here: one asking for a team outside the person's service areas
+        (a forged URL or session value, or a page that forgot) is refused on the server."""
+        if self.grant.all_areas:
+            return
+        if name in EVERY_TEAM_QUERIES:
+            refuse(self.grant, "figures of every team", query=name)
+        team_areas = _team_areas(self.path, self.version, self.snapshot())
+        forbidden = forbidden_in(self.grant, team_areas, args)
+        if forbidden:
+            refuse(self.grant, "figures of teams outside your service areas", query=name, asked=forbidden)
 
     def chart(self, fn: Callable, *args):
         """`ctx.chart(queries.chart_trend, measure_id, as_at, teams)`: the Chart, built once per
         database version and arguments and shared (never copied: pages only draw it)."""
+        self._check_teams(fn.__name__, args)
         try:
             return _cached_chart(self.path, self.version, fn.__name__, args, self.snapshot())
         except DatabaseUnavailable as exc:
             st.error(str(exc))
             st.stop()
+
+
+# Queries whose answer shows every team's figures whatever their arguments: a person
+# limited to some service areas is never given them.
+EVERY_TEAM_QUERIES = frozenset({"league", "chart_league"})
+
+
+def _team_areas(path: str, version: FileVersion, snap: Snapshot) -> dict[str, str | None]:
+    teams = _query(path, version, "teams", (), snap)
+    return dict(zip(teams["team_id"], teams["service_area"].where(teams["service_area"].notna(), None)))
+
+
+def visible_teams(teams: pd.DataFrame, grant: Grant) -> pd.DataFrame:
+    """The teams frame cut to the teams the grant may see (the whole frame for all areas)."""
+    allowed = access.allowed_team_ids(grant, dict(zip(teams["team_id"], teams["service_area"])))
+    if allowed is None:
+        return teams
+    return teams[teams["team_id"].isin(allowed)].reset_index(drop=True)
+
+
+def _scope_parts(scope) -> tuple[list[str], list[str]]:
+    """(service areas, team ids) a scope object names (cipdash.scope.Scope or queries.Scope)."""
+    if hasattr(scope, "areas") and hasattr(scope, "teams") and not callable(scope.areas):
+        return list(scope.areas), list(scope.teams)
+    kind, value = getattr(scope, "kind", ""), getattr(scope, "value", "")
+    if kind == "service_area":
+        return [value], []
+    if kind == "team":
+        return [], [value]
+    return [], []
+
+
+def forbidden_in(grant: Grant, team_areas: dict[str, str | None], args) -> list[str]:
+    """The teams (and service areas, as area:NAME) named anywhere in `args` that the grant may
+    not see: ids in strings, tuples and lists, and scope objects."""
+    found: list[str] = []
+
+    def visit(value) -> None:
+        if isinstance(value, str):
+            if value in team_areas and not access.may_see_team(grant, value, team_areas):
+                found.append(value)
+        elif isinstance(value, (tuple, list, set, frozenset)):
+            for item in value:
+                visit(item)
+        elif hasattr(value, "kind") and hasattr(value, "value"):
+            areas, teams = _scope_parts(value)
+            found.extend(f"area:{a}" for a in areas if not access.may_see_scope(grant, "service_area", a, team_areas))
+            found.extend(t for t in teams if not access.may_see_team(grant, t, team_areas))
+
+    visit(tuple(args))
+    return found
 
 
 # Query results are kept as objects too (st.cache_resource), shared by every session and
@@ -217,8 +307,12 @@ def _choose_month_and_scope(path: str, version: FileVersion, snap: Snapshot) -> 
     months = _query(path, version, "available_months", (), snap)
     latest = months[0] if months else date.today()
     options = [LATEST] + [m.isoformat() for m in months]
-    teams = _query(path, version, "teams", (), snap)
+    grant = gate()
+    # Only the teams and service areas this person may see are offered.
+    teams = visible_teams(_query(path, version, "teams", (), snap), grant)
     choices = scope_choices(teams)
+    # A head of service's own areas are their default scope.
+    own = [t for t in (f"area:{a}" for a in grant.default_areas) if t in choices]
     with st.sidebar:
         month = url_bound(st.selectbox, "As at", options, key="as_at", default=LATEST,
                           format_func=lambda v: as_at_label(v, latest),
@@ -227,7 +321,8 @@ def _choose_month_and_scope(path: str, version: FileVersion, snap: Snapshot) -> 
         if choices:
             _adopt_old_scope_links(choices)
             tokens = url_bound(st.multiselect, "Figures for", list(choices), key="scope", multi=True,
-                               format_func=choices.get, placeholder="Whole authority", help=SCOPE_HELP)
+                               default=own, format_func=choices.get, placeholder="Whole authority",
+                               help=SCOPE_HELP)
     return month, tokens
 
 
@@ -253,6 +348,7 @@ def _adopt_old_scope_links(choices: dict[str, str]) -> None:
 
 def sidebar() -> None:
     """The month and the scope, drawn once per run by dashboard.py for whichever page runs."""
+    page_style.apply()
     st.session_state[_SIDEBAR_IN_ENTRY_POINT] = True
     _leave_pages_directory_mode()
     _choose_month_and_scope(*_open())
@@ -260,8 +356,10 @@ def sidebar() -> None:
 
 def page_context() -> PageContext:
     """Open the current database version, with the as-at month and the scope chosen in the
-    sidebar (kept in the URL as ?as_at=YYYY-MM-DD&scope=area:Localities)."""
+    sidebar (kept in the URL as ?as_at=YYYY-MM-DD&scope=area:Localities). The gate comes
+    first: nobody without a grant gets as far as opening the database."""
     _leave_pages_directory_mode()
+    grant = gate()
     path, version, snap = _open()
     if st.session_state.get(_SIDEBAR_IN_ENTRY_POINT):
         month, tokens = st.session_state.get("as_at"), st.session_state.get("scope") or []
@@ -271,7 +369,12 @@ def page_context() -> PageContext:
     latest = months[0] if months else date.today()
     valid = {m.isoformat() for m in months}
     as_at = date.fromisoformat(month) if month in valid else latest
-    return PageContext(path, version, as_at, latest, snap, Scope.from_tokens(tokens))
+    scope = Scope.from_tokens(tokens)
+    # The scope came from session state, which a forged request can set to anything.
+    forbidden = forbidden_in(grant, _team_areas(path, version, snap), (scope,))
+    if forbidden:
+        refuse(grant, "figures of teams outside your service areas", asked=forbidden)
+    return PageContext(path, version, as_at, latest, snap, scope, grant)
 
 
 def plan_title(ctx: PageContext) -> tuple[str, str]:
@@ -289,21 +392,34 @@ def rag_badge(kind: str, code: str | None) -> None:
 
 VARIATION_BADGES = {"special_cause_improvement": ("blue", ":material/trending_up:"),
                     "special_cause_concern": ("orange", ":material/warning:"),
+                    # Neither direction is better: MDC's purple, an arrow both ways.
+                    "special_cause_neutral": ("violet", ":material/unfold_more:"),
                     "common_cause": ("gray", ":material/swap_vert:"), None: ("gray", ":material/more_horiz:")}
 ASSURANCE_BADGES = {"consistent_pass": ("blue", ":material/check_circle:"),
                     "consistent_fail": ("orange", ":material/cancel:"),
                     "hit_or_miss": ("gray", ":material/help:"), None: ("gray", ":material/more_horiz:")}
 
 
-def spc_badges(reading) -> None:
-    """Making Data Count variation and assurance: icon, words and a tooltip (never colour alone)."""
-    from .spc import describe_assurance, describe_variation
+def spc_badges(reading, polarity: str | None = None) -> None:
+    """Making Data Count variation and assurance: icon, words and a tooltip (never colour
+    alone). A withheld assurance is said in words instead of a badge (a badge would read as
+    one more assurance level); a neutral measure has no assurance at all (no better
+    direction to be assured of), so no assurance badge either."""
+    from .analysis import withheld_words
+    from .spc import NEUTRAL, describe_assurance, describe_variation
 
     if reading is None:
         return
     variation = describe_variation(reading.variation)
     colour, icon = VARIATION_BADGES.get(reading.variation, VARIATION_BADGES[None])
     st.badge(variation.label, icon=icon, color=colour, help=variation.tooltip)
+    withheld = withheld_words(getattr(reading, "assurance_withheld", None))
+    if withheld:
+        st.caption(md_text(withheld))
+        return
+    spc = getattr(reading, "spc", None)
+    if (polarity or (spc.polarity if spc is not None else None)) == NEUTRAL:
+        return
     assurance = describe_assurance(reading.assurance)
     colour, icon = ASSURANCE_BADGES.get(reading.assurance, ASSURANCE_BADGES[None])
     st.badge(assurance.label, icon=icon, color=colour, help=assurance.tooltip)
@@ -325,11 +441,12 @@ def _arrow_table(frame: pd.DataFrame):
         found = _ARROW_TABLES.get(key)
     if found is not None and found[0]() is frame:
         return found[1]
+    shown = in_words(frame)  # headings and dates in words, made once per frame like the Arrow table
     try:
         # preserve_index=None, as Streamlit converts: a default index is metadata only.
-        table = pa.Table.from_pandas(frame, preserve_index=None)
+        table = pa.Table.from_pandas(shown, preserve_index=None)
     except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError, ValueError, TypeError):
-        return frame  # a column Arrow cannot take as it is: Streamlit's own fixes apply
+        return shown  # a column Arrow cannot take as it is: Streamlit's own fixes apply
     ref = weakref.ref(frame, lambda _, k=key: _forget_arrow(k))
     with _ARROW_LOCK:
         _ARROW_TABLES[key] = (ref, table)
@@ -344,15 +461,28 @@ def _forget_arrow(key: int) -> None:
 
 
 def show_table(frame: pd.DataFrame, key: str | None = None) -> None:
-    """A cached (shared, never changed) frame as a table, converted to Arrow once."""
+    """A cached (shared, never changed) frame as a table, in words (cipdash/headings.py),
+    converted to Arrow once."""
     st.dataframe(_arrow_table(frame), hide_index=True, key=key)
 
 
 def show_chart(chart: Chart, key: str, table_label: str = "The figures in this chart",
                downloads: bool = True) -> None:
-    """The chart, its text alternative, its data as a table, and download buttons."""
+    """The chart, its text alternative, its data as a table, and download buttons. A chart
+    of a single figure is said in words instead (with its table): one dot is no trend."""
+    if not chart.worth_drawing:
+        # The title is escaped for plotly (it reads tags); the words are shown as plain text.
+        st.markdown(md_text(f"{html.unescape(chart.title)}: only one figure so far, so there is no chart yet. "
+                            f"{chart.alt}"))
+        with st.expander(table_label):
+            show_table(chart.data, key=f"{key}-table")
+        return
     # theme=None: the chart's own layout (dark tick labels, our palette), not Streamlit's greys.
-    st.plotly_chart(chart.figure, key=key, alt=chart.alt, theme=None, config={"displaylogo": False})
+    # No "Download plot as a PNG" in the chart's toolbar: that file is made in the browser,
+    # unmarked and unrecorded; the Download menu below makes it marked, recorded and only
+    # for the roles allowed it.
+    st.plotly_chart(chart.figure, key=key, alt=chart.alt, theme=None,
+                    config={"displaylogo": False, "modeBarButtonsToRemove": ["toImage"]})
     st.caption(md_text(chart.alt))
     with st.expander(table_label):
         show_table(chart.data, key=f"{key}-table")
@@ -386,10 +516,49 @@ def chromium_problem() -> str | None:
         return str(exc)
 
 
-def _chart_file(chart: Chart, fmt: str, renderer) -> bytes:
-    from .exports.chart_files import chart_download
+def record(action: str, outcome: str, grant: Grant, **detail) -> None:
+    """An audit row for the person viewing; if the log cannot be written, a plain message and
+    nothing more (the action it would record does not happen unrecorded)."""
+    try:
+        audit.record(action, outcome, who(), grant.role, "dashboard", **detail)
+    except audit.AuditUnavailable as exc:
+        st.error(str(exc))
+        st.stop()
 
-    return chart_download(chart, fmt, renderer).data
+
+def record_upload(check, outcome=None, failure: str = "") -> None:
+    """The audit row of one upload (pages/data.py calls it once per upload applied or
+    refused): each file with its sha256 and size, the outcome, and the figures added,
+    revised and withdrawn."""
+    import hashlib
+
+    files = [{"file": name, "sha256": hashlib.sha256(raw).hexdigest(), "bytes": len(raw)}
+             for name, raw in check.files.items()]
+    detail: dict = {"files": files}
+    if outcome is not None:
+        r = outcome.result
+        detail |= {"load_id": r.load_id, "added": r.rows_added, "revised": r.rows_revised,
+                   "withdrawn": getattr(r, "rows_withdrawn", 0), "unchanged": r.rows_unchanged,
+                   "written": list(outcome.written), "backups": dict(outcome.kept)}
+    else:
+        detail["reason"] = failure
+    record(audit.UPLOAD, "ok" if outcome is not None else "failed", gate(), **detail)
+
+
+# Chart downloads hold the figures as plotted, never suppressed: internal files, for the
+# roles allowed internal exports, and named so (the reports to publish are public packs).
+INTERNAL_FILE_PREFIX = "INTERNAL_"
+
+
+def _chart_file(chart: Chart, fmt: str, renderer, who: str = "local", role: str = access.ADMIN) -> bytes:
+    """Made when its button is clicked, on a thread of its own (no page context there): the
+    person and role were taken when the button was drawn, which only the allowed roles get."""
+    from .exports.chart_files import chart_download, chart_title
+
+    data = chart_download(chart, fmt, renderer).data
+    audit.record(audit.EXPORT, "ok", who, role, "dashboard", kind="chart", format=fmt, version="internal",
+                 scope=chart_title(chart), bytes=len(data))
+    return data
 
 
 def chart_downloads(chart: Chart, key: str) -> None:
@@ -398,17 +567,24 @@ def chart_downloads(chart: Chart, key: str) -> None:
     images come from the one shared Chromium."""
     from .exports import chart_files
 
+    grant = gate()
+    if not grant.allows(access.INTERNAL_EXPORTS):
+        return  # the figures are on the page; files of them are the public Report pack's job
     problem = chromium_problem()
     renderer = None if problem else image_renderer()
+    person = who()
     with st.popover("Download", icon=":material/download:", key=f"{key}-downloads",
                     help="This chart as an image or a web page, or its figures as a spreadsheet"):
         for fmt in chart_files.FORMATS:
             if fmt in chart_files.STATIC_FORMATS and problem:
                 continue
-            st.download_button(chart_files.FORMAT_LABELS[fmt], data=functools.partial(_chart_file, chart, fmt, renderer),
-                               file_name=chart_files.file_name(chart, fmt), mime=chart_files.MIME_TYPES[fmt],
+            st.download_button(chart_files.FORMAT_LABELS[fmt],
+                               data=functools.partial(_chart_file, chart, fmt, renderer, person, grant.role),
+                               file_name=INTERNAL_FILE_PREFIX + chart_files.file_name(chart, fmt),
+                               mime=chart_files.MIME_TYPES[fmt],
                                key=f"{key}-download-{fmt}", on_click="ignore", width="stretch")
-        st.caption("PNG is print resolution (300 dpi at 16 cm wide). The CSV and Excel files hold exactly the "
+        st.caption("Internal: these files hold the figures NOT suppressed; not for publication. "
+                   "PNG is print resolution (300 dpi at 16 cm wide). The CSV and Excel files hold exactly the "
                    "figures plotted, with the chart's title, unit and as-at date.")
         if problem:
             st.caption(md_text(problem))
@@ -424,15 +600,94 @@ def as_date(value) -> date | None:
 
 @st.cache_data(max_entries=8, show_spinner=False)
 def _pack_file(path: str, version: FileVersion, as_at: date, kind: str, value, public: bool,
-               fmt: str, _snap: Snapshot) -> tuple[str, str, bytes]:
+               fmt: str, record_stamp: tuple | None, _snap: Snapshot, _meeting,
+               trend_only: bool = False) -> tuple[str, str, bytes]:
+    # record_stamp: the meeting record's version, so a note written since gives a new pack.
     from .exports import MIME_TYPES, build_pack, pack_bytes, pack_file_name
 
-    pack = build_pack(_snap, as_at, queries.Scope(kind, value), public)
+    pack = build_pack(_snap, as_at, queries.Scope(kind, value), public, _meeting, trend_only)
     renderer = image_renderer() if fmt in ("docx", "pptx", "pdf") else None
     return pack_file_name(pack, fmt), MIME_TYPES[fmt], pack_bytes(pack, fmt, renderer)
 
 
-def pack_file(ctx: PageContext, scope: "queries.Scope", public: bool, fmt: str) -> tuple[str, str, bytes]:
+def pack_file(ctx: PageContext, scope: "queries.Scope", public: bool, fmt: str,
+              trend_only: bool = False) -> tuple[str, str, bytes]:
     """(file name, MIME type, bytes) of the performance pack, cached for this database
-    version, so asking again for the same pack is instant."""
-    return _pack_file(ctx.path, ctx.version, ctx.as_at, scope.kind, scope.value, public, fmt, ctx.snapshot())
+    version, so asking again for the same pack is instant. Checked on the server: the
+    version (public or internal) and the scope must be the person's to take, and every
+    pack made is recorded in the audit log."""
+    grant = ctx.grant
+    if not access.may_export(grant, public):
+        refuse(grant, "internal (unsuppressed) exports", scope=list(getattr(scope, "tokens", ())) or str(scope))
+    forbidden = forbidden_in(grant, _team_areas(ctx.path, ctx.version, ctx.snapshot()), (scope,))
+    if forbidden:
+        refuse(grant, "a pack of teams outside your service areas", asked=forbidden)
+    meeting, stamp = _meeting_for_pack()
+    made = _pack_file(ctx.path, ctx.version, ctx.as_at, scope.kind, scope.value, public, fmt, stamp,
+                      ctx.snapshot(), meeting, trend_only)
+    record(audit.EXPORT, "ok", grant, kind="pack", format=fmt,
+                 version="public" if public else "internal", as_at=ctx.as_at.isoformat(),
+                 scope=list(getattr(scope, "tokens", ())) or ["authority"], file=made[0], bytes=len(made[2]))
+    return made
+
+
+def _meeting_for_pack():
+    """(the meeting record, its version) for the pack; (None, None) when there is none yet.
+    A record that cannot be read is still passed: the pack then says it could not be read."""
+    from .meeting.cli import meeting_for_pack
+    from .meeting.store import StoreUnavailable
+
+    meeting = meeting_for_pack(None)
+    if meeting is None:
+        return None, None
+    try:
+        return meeting, meeting.stamp()
+    except StoreUnavailable:
+        return meeting, ("unavailable",)
+
+
+def open_overview() -> None:
+    """/overview: the Overview is the default page, served at "/"; old links and bookmarks
+    to /overview open it with their month and scope (every value of a repeated key)."""
+    st.switch_page("pages/overview.py", query_params={k: st.query_params.get_all(k) for k in st.query_params})
+
+
+# --- failures ----------------------------------------------------------------------------
+# Set by the test suite (tests/conftest.py): a failure then surfaces as the exception it is,
+# for AppTest and the browser tests to report. Unset, as in every deployment, a person sees a
+# plain message and a reference; the traceback goes to the server's log only.
+SHOW_ERRORS_ENV = "CIPDASH_SHOW_ERRORS"
+_log = logging.getLogger("cipdash.dashboard")
+
+
+def plainly(step: Callable[[], None]) -> None:
+    """Run a step of the page (the sidebar, the page itself) so that an unexpected failure
+    never shows a traceback, a file path or Streamlit's own wording."""
+    if os.environ.get(SHOW_ERRORS_ENV):
+        step()
+        return
+    try:
+        step()
+    except Exception:  # st.stop/st.rerun are BaseExceptions and pass through untouched
+        reference = secrets.token_hex(4)
+        _log.exception("a page failed (reference %s)", reference)
+        st.error(f"Sorry, something went wrong while showing this page, and it could not be finished. "
+                 f"Nothing was changed. Please try again; if it happens again, tell your performance team "
+                 f"the reference {reference}.", icon=":material/error:")
+
+
+@st.cache_resource(show_spinner=False)
+def _recovered_at_start(db_path: str, data_dir: str) -> str | None:
+    """Once per dashboard process (and database): finish or undo an upload a crash left
+    half-done, before anyone reads the files or the database."""
+    from .uploads import recover_pending
+
+    return recover_pending(Path(db_path), Path(data_dir))
+
+
+def recover_interrupted_upload() -> None:
+    from .uploads import folders
+
+    what = _recovered_at_start(str(resolve_db()), str(folders()[1]))
+    if what:
+        _log.warning("recovered an interrupted upload at start: %s", what)

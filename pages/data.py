@@ -7,6 +7,10 @@ from cipdash.errors import LoadFailed
 from cipdash.store import resolve_db
 from cipdash.formatting import plural
 from cipdash.webapp import md_text, page_context, show_table
+from cipdash import access, admin, audit
+from cipdash.webapp import record, record_upload, require
+
+AUDIT_ROWS_SHOWN = 500
 
 
 def upload_section():
@@ -15,48 +19,95 @@ def upload_section():
     st.caption(f"Files are checked with everything already in the extracts folder, as the next monthly load "
                f"will see them, and loaded only if every file is valid. Accepted files are kept in the extracts "
                f"folder. CSV only, up to {uploads.MAX_UPLOAD_MB} MB each.")
+    # An upload a crash left half-done is finished or undone before anything is shown.
+    uploads.recover_pending(resolve_db(), data_dir)
     done = st.session_state.pop("upload_done", None)
     if done:
-        st.success(done)
+        st.success(md_text(done))
     # A fresh uploader after a successful load, so the loaded files are not offered again.
     round_ = st.session_state.setdefault("upload_round", 0)
     files = st.file_uploader("Extract CSV files", type=["csv"], accept_multiple_files=True,
                              key=f"upload-{round_}", max_upload_size=uploads.MAX_UPLOAD_MB)
     if not files:
         return
-    check = uploads.check_upload([(f.name, f.getvalue()) for f in files], plan_dir, data_dir)
+    db_path = resolve_db()
+    check = uploads.check_upload([(f.name, f.getvalue()) for f in files], plan_dir, data_dir, db_path)
     errors = [p for p in check.problems if p.severity == "error"]
-    warnings = [p for p in check.problems if p.severity == "warning"]
     if errors:
         st.error(f"{len(errors)} problem(s) found. Nothing was loaded; fix the files and upload them again.")
     if check.problems:
-        st.dataframe(pd.DataFrame([p.as_row() for p in check.problems]), hide_index=True, key="upload-problems")
+        with st.container(key="upload-problems-box"):  # a class the browser tests find it by
+            st.dataframe(pd.DataFrame([p.as_row() for p in check.problems]), hide_index=True, key="upload-problems")
     if not check.ok:
         return
-    note = f"{len(check.files)} file(s) are valid"
-    if warnings:
-        note += f" ({len(warnings)} warning(s) above)"
-    if check.replaces:
-        note += ". These replace files of the same name (the old ones are kept): " + ", ".join(check.replaces)
-    st.success(md_text(note + "."))
-    if st.button("Load these files", type="primary", key="apply-upload"):
+    # An upload that would withdraw figures or empty a file says so, with the counts, and
+    # writes nothing until confirmed.
+    (st.warning if check.needs_confirmation else st.success)(md_text(uploads.check_note(check)))
+    clicked = st.button(uploads.button_label(check), type="primary", key="apply-upload")
+    if clicked:
+        waiting = st.empty()
         try:
-            result = uploads.apply_upload(check, plan_dir, data_dir, resolve_db())
+            outcome = uploads.apply_upload(check, plan_dir, data_dir, db_path,
+                                           confirmed_withdrawals=uploads.confirmed_count(check),
+                                           on_wait=lambda: waiting.info(uploads.WAITING))
+        except uploads.NeedsConfirmation as changed:
+            waiting.empty()
+            record_upload(check, failure="not confirmed: " + str(changed))
+            st.warning(md_text(str(changed)))
+            return
         except LoadFailed as failed:
+            waiting.empty()
+            record_upload(check, failure=f"load failed: {len(failed.problems)} problem(s)")
             st.error("The load failed; nothing was changed.")
             st.dataframe(pd.DataFrame([p.as_row() for p in failed.problems]), hide_index=True)
             return
-        if result.changed:
-            done = (f"Loaded: {plural(result.rows_added, 'new figure')}, {result.rows_revised:,} revised "
-                    f"(earlier values kept), {result.rows_unchanged:,} unchanged.")
-        else:
-            done = "These files hold nothing new: the database already has exactly these figures."
-        st.session_state["upload_done"] = done
+        except OSError as exc:  # a full disk, a read-only folder: put right, and said plainly
+            waiting.empty()
+            record_upload(check, failure=f"could not be written: {exc.strerror or exc}")
+            st.error(md_text(uploads.failure_message(exc)))
+            return
+        record_upload(check, outcome)
+        st.session_state["upload_done"] = outcome.message()
         st.session_state["upload_round"] = round_ + 1
         st.rerun()
 
 
+def details_section(ctx):
+    """Administrators only: where each file is, its sha256, the access list's problems, the audit log."""
+    if not ctx.grant.allows(access.FILE_DETAILS):
+        return
+    plan_dir, data_dir = uploads.folders()
+    st.subheader("Files and folders")
+    st.caption("Administrators only. Every file the dashboard reads or writes, with its SHA-256.")
+    st.dataframe(admin.file_details(plan_dir, data_dir, resolve_db(), audit.audit_path()), hide_index=True,
+                 key="file-details")
+    problems = admin.access_problems(plan_dir)
+    if not problems.empty:
+        st.warning("The access list (access.csv) has problems: rows with errors grant nothing.")
+        st.dataframe(problems, hide_index=True, key="access-problems")
+    st.subheader("Audit log")
+    try:
+        entries = audit.entries()
+    except audit.AuditUnavailable as exc:
+        st.error(str(exc))
+        return
+    st.caption(f"Sign-ins, refusals, uploads, loads and exports, newest first ({len(entries):,} in all; "
+               f"the latest {AUDIT_ROWS_SHOWN} shown). The log cannot be changed, only added to.")
+    st.dataframe(admin.audit_table(entries[:AUDIT_ROWS_SHOWN]), hide_index=True, key="audit-log")
+    if st.button("Prepare the audit log as a CSV file", key="audit-prepare"):
+        # Reading the whole log is itself recorded before the file is handed over.
+        record(audit.AUDIT_EXPORT, "ok", ctx.grant, rows=len(entries))
+        st.session_state["audit_csv"] = audit.entries_csv(audit.entries())
+    if st.session_state.get("audit_csv"):
+        st.download_button("Download the audit log (CSV)", data=st.session_state["audit_csv"],
+                           file_name="INTERNAL_audit-log.csv", mime="text/csv", key="audit-download",
+                           on_click="ignore")
+
+
 def data_page():
+    # Uploads, loads and file details: the performance team and administrators only,
+    # checked here on the server whatever the menu shows.
+    require(access.UPLOAD)
     ctx = page_context()
     st.title("Data")
     st.subheader("What is loaded")
@@ -66,10 +117,14 @@ def data_page():
     st.subheader("Revisions")
     revisions = ctx.get(queries.revisions_table)
     if revisions.empty:
-        st.caption("No figure has been restated by a later load yet.")
+        st.caption("No figure has been restated or withdrawn by a later load yet.")
     else:
-        st.caption("Figures a later extract restated: the earlier value, its file and when it was loaded.")
+        st.caption("Figures a later extract restated, or withdrew because their rows left every file: the "
+                   "earlier value, its file, when it was loaded and what happened to it.")
         st.dataframe(revisions, hide_index=True, key="revisions")
+    # Before the uploader, so that the upload's own messages and problem list stay last on
+    # the page, where the person uploading is looking.
+    details_section(ctx)
     upload_section()
 
 

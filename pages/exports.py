@@ -2,7 +2,7 @@
 whole authority, a service area or a team; public (suppressed) by default."""
 import streamlit as st
 
-from cipdash import queries
+from cipdash import access, queries
 from cipdash.exports import PICTURE_FORMATS
 from cipdash.formatting import month_label
 from cipdash.webapp import chromium_problem, md_text, pack_file, page_context, plan_title
@@ -16,28 +16,40 @@ def pack_page():
     st.title("Report pack")
     st.caption(md_text(f"{name} · {authority} · as at {month_label(ctx.as_at)} (change it in the sidebar)"))
     st.markdown("The monthly performance pack: a cover, the summary table in the committee-appendix shape, "
-                "a section per recommendation with its measures' charts and narrative, and the figures "
+                "a section per recommendation with its measures' charts and narrative (the SPC chart too "
+                "where a measure has 12 or more monthly figures), the other measures, and the figures "
                 "behind every chart.")
     scope = ctx.scope
     teams = ctx.get(queries.teams)
     st.markdown(md_text(f"Figures for: {scope.name(dict(zip(teams['team_id'], teams['team_name'])))}"
                         + ("" if scope.is_authority else ", beside the whole authority")
                         + ". Choose service areas or teams under “Figures for” in the sidebar."))
-    public = st.toggle("Public version: suppress small numbers", value=True, key="pack_public",
-                       help="For committee reports and anything published: counts, numerators and denominators "
-                            "of 1 to 5 are shown as c (DfE convention), with secondary suppression, and "
-                            "suppressed points are left out of the charts.")
-    if not public:
+    if ctx.grant.allows(access.INTERNAL_EXPORTS):
+        public = st.toggle("Public version: suppress small numbers", value=True, key="pack_public",
+                           help="For committee reports and anything published: counts, numerators and "
+                                "denominators of 1 to 5 are shown as c (DfE convention), with secondary "
+                                "suppression, and suppressed points are left out of the charts.")
+    else:
+        # Only the public version for this role; the server refuses an internal pack whatever is sent.
+        public = True
+        st.caption("Public version: small numbers suppressed (counts of 1 to 5 shown as c). Internal packs are "
+                   "for the performance team.")
+    if public:
+        st.caption("The pack is marked “PUBLIC VERSION” in its footer and its file name.")
+    else:
         st.warning("Internal version: small numbers are NOT suppressed. Not for publication.")
     fmt = st.radio("Format", list(FORMATS), format_func=FORMATS.get, horizontal=True, key="pack_format")
     problem = chromium_problem() if fmt in PICTURE_FORMATS else None
     if problem:
         st.error(md_text(problem + " The Excel pack (tables only) can still be made."))
         return
-    wanted = (ctx.version, ctx.as_at, scope, public, fmt)
+    trend_only = st.checkbox("Trend charts only (no SPC charts)", value=False, key="pack_trend_only",
+                             help="By default each measure with 12 or more monthly figures also gets its SPC "
+                                  "chart (average and process limits) after its trend chart.")
+    wanted = (ctx.version, ctx.as_at, scope, public, fmt, trend_only)
     if st.button("Build the pack", type="primary", key="pack_build"):
         with st.spinner("Building the pack: drawing the charts takes a few seconds…"):
-            st.session_state["pack_built"] = (wanted, pack_file(ctx, scope, public, fmt))
+            st.session_state["pack_built"] = (wanted, pack_file(ctx, scope, public, fmt, trend_only))
     built = st.session_state.get("pack_built")
     if built and built[0] == wanted:
         file_name, mime, data = built[1]

@@ -7,6 +7,7 @@ from cipdash import queries
 from cipdash.cells import AUTHORITY_TEAM
 from cipdash.formatting import month_label
 from cipdash.webapp import MOVEMENT_WORDS, as_date, md_text, page_context, plan_title, rag_badge, show_table, spc_badges
+from cipdash.meeting.render import open_actions_panel
 
 TILES_PER_ROW = 3
 CARDS_PER_ROW = 3
@@ -46,19 +47,39 @@ def headline_cards(cards):
                           delta_description=f"since {card['since']}" if card["change"] else None,
                           help=md_text(f"{card['name']}. {card['period']} figure."), border=True,
                           chart_data=card["sparkline"], chart_type="line")
-                st.caption(f"{card['period']} · {card['target']}" + (f" · **{card['status']}**" if card["status"] else ""))
-                spc_badges(card["reading"])
+                card_words(card)
+                spc_badges(card["reading"], card["polarity"])
 
 
-def what_changed(cards):
-    """Plain-English sentences for measures whose latest month shows special cause."""
+def card_words(card):
+    """The card's honest readings in words (queries.honest_words): a stale figure's age in
+    place of its period and never a plain Met / Not met, the team range, a passed target's
+    outturn beside the next target, and the suggested restart of the limits."""
+    when = card["stale"] or card["period"]
+    # A target whose date has passed is said as its outturn (below), not as the target ahead.
+    target = card["target"] if not (card["passed_target"] and card["next_target"]) else None
+    st.caption(md_text(" · ".join(p for p in (when, target) if p))
+               + (f" · **{md_text(card['status'])}**" if card["status"] else ""))
+    if card["team_range"]:
+        st.caption(md_text(card["team_range"]))
+    if card["passed_target"]:
+        st.caption(md_text(card["passed_target"] + (f" · next: {card['next_target']}" if card["next_target"] else "")))
+    if card["rebase"]:
+        st.caption(md_text(card["rebase"]))
+
+
+def what_changed(ctx, cards):
+    """One sentence for each measure whose special cause is new this month (a shift that
+    has run for months is on its card, not repeated here)."""
     st.subheader("What changed this month")
-    notes = [(c["name"], c["reading"].narrative) for c in cards if c["reading"] is not None
-             and c["reading"].variation in ("special_cause_improvement", "special_cause_concern")]
+    notes = ctx.get(queries.what_changed, ctx.as_at, AUTHORITY_TEAM)
     if not notes:
-        st.caption("No measure shows special cause variation in its latest month: changes are within normal variation.")
+        ongoing = sum(1 for c in cards if c["reading"] is not None and c["reading"].variation in queries.SPECIAL_CAUSES)
+        st.caption("No measure shows new special cause variation this month"
+                   + (f": {ongoing} continue a signal first shown in an earlier month (see their cards)."
+                      if ongoing else ": changes are within normal variation."))
         return
-    st.markdown("\n".join(f"- **{md_text(name)}**: {md_text(text)}" for name, text in notes))
+    st.markdown("\n".join(f"- **{md_text(n['name'])}**: {md_text(n['sentence'])}" for n in notes))
 
 
 def needs_attention(table):
@@ -86,7 +107,7 @@ def inspections(ctx):
     if judgements.empty:
         return
     st.subheader("Inspection judgements")
-    st.dataframe(judgements.rename(columns=str.capitalize), hide_index=True, key="inspections")
+    show_table(judgements, key="inspections")
 
 
 def overview():
@@ -98,8 +119,9 @@ def overview():
     cards = ctx.get(queries.headline_cards, ctx.as_at, AUTHORITY_TEAM)
     recommendation_tiles(ctx, ratings)
     headline_cards(cards)
-    what_changed(cards)
+    what_changed(ctx, cards)
     needs_attention(ctx.get(queries.attention_table, ctx.as_at, AUTHORITY_TEAM))
+    open_actions_panel(ctx)  # the meeting record's open actions, overdue first
     if not ctx.scope.is_authority:
         teams = ctx.get(queries.teams)
         scope_figures(ctx, ctx.scope.name(dict(zip(teams["team_id"], teams["team_name"]))),

@@ -3,6 +3,7 @@ import streamlit as st
 
 from cipdash import queries
 from cipdash.formatting import month_label
+from cipdash.meeting.render import measure_notes, meeting_panel
 from cipdash.webapp import url_bound, as_date, md_paragraphs, md_text, page_context, rag_badge, show_chart
 
 
@@ -42,6 +43,8 @@ def recommendation_page():
         st.subheader("Further actions")
         st.markdown(md_paragraphs(ratings["further_actions"]) or "_None recorded_")
 
+    meeting_panel(ctx, rec_id=rec_id)  # the month's commentary, the actions and rating updates
+
     st.subheader("Measures that evidence it")
     measures = ctx.get(queries.measures)
     linked = measures[measures["rec_ids"].fillna("").str.split(";").apply(lambda recs: rec_id in recs)]
@@ -51,6 +54,7 @@ def recommendation_page():
     team_ids = () if ctx.scope.is_authority else tuple(ctx.scope.team_ids(ctx.get(queries.teams)))
     for measure_id in linked["measure_id"]:
         show_chart(ctx.chart(queries.chart_trend, measure_id, ctx.as_at, team_ids), key=f"measure-{measure_id}")
+        measure_notes(ctx, measure_id)  # the meeting's commentary on it for the month
 
 
 recommendation_page()

@@ -20,6 +20,8 @@ def teams_page():
         # The whole authority is every team: too wide for one table. Show the service
         # area with the most figures, and say how to choose another.
         busiest = ctx.get(queries.busiest_service_area, ctx.as_at)
+        if not ctx.sees_every_team:  # someone limited to some areas: the first of theirs
+            busiest = next(iter(sorted(teams["service_area"].dropna().unique())), None)
         if busiest is None:
             st.info("No team has figures at this month yet.")
             return
@@ -43,8 +45,11 @@ def teams_page():
                       period_label(as_date(p.period_end), p.period_type) for p in periods.itertuples()}
     chosen = st.selectbox("Period", list(period_options), key="league_period", format_func=period_options.get)
     end, _, period_type = chosen.partition("|")
-    show_chart(ctx.chart(queries.chart_league, measure_id, as_date(end), period_type, ctx.as_at, team_ids),
-               key="league")
+    if ctx.sees_every_team:  # the league ranks every team: not for a role limited to some areas
+        show_chart(ctx.chart(queries.chart_league, measure_id, as_date(end), period_type, ctx.as_at, team_ids),
+                   key="league")
+    else:
+        st.caption("The league of every team is for roles that see all service areas.")
 
     st.subheader("Teams by month")
     heatmap = ctx.chart(queries.chart_heatmap, measure_id, ctx.as_at, team_ids)

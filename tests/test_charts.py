@@ -11,20 +11,14 @@ import plotly.graph_objects as go
 import pytest
 
 from cipdash import charts, queries
-from cipdash.db import open_snapshot
-from cipdash.store import load
 
 ROOT = Path(__file__).resolve().parent.parent
 AS_AT = date(2021, 3, 31)
 
 
 @pytest.fixture(scope="module")
-def snap(tmp_path_factory):
-    db = tmp_path_factory.mktemp("charts") / "sample.duckdb"
-    load(ROOT / "cip_data", ROOT / "data", db)
-    s = open_snapshot(db)
-    yield s
-    s.close()
+def snap(sample_snap):
+    return sample_snap  # the session's sample database (tests/conftest.py)
 
 
 def valid(chart: charts.Chart) -> go.Figure:

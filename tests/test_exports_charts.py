@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import date
 
 import openpyxl
@@ -12,6 +13,7 @@ from PIL import Image
 from cipdash import charts, queries
 from cipdash.db import open_snapshot
 from cipdash.exports import chart_files, images
+from cipdash.headings import heading
 from cipdash.exports.images import ChromiumNotFound, ImageRenderer
 from cipdash.safe_cells import FORMULA_TRIGGERS
 from exports_plan import FORMULA_MEASURE, HAS_CHROMIUM, NO_CHROMIUM_REASON, build_db
@@ -43,11 +45,14 @@ def chart(snap):
 def test_csv_is_exactly_the_plotted_data_with_title_unit_and_as_at(chart):
     rows = list(csv.DictReader(io.StringIO(chart_files.chart_csv(chart).decode("utf-8-sig"))))
     assert len(rows) == len(chart.data)
-    assert list(rows[0])[: len(chart.data.columns)] == list(chart.data.columns)
-    assert {r["chart"] for r in rows} == {"Assessments completed within 45 working days, to Sep 2020"}
-    assert {r["unit"] for r in rows} == {"Per cent"}
-    assert {r["as_at"] for r in rows} == {"2020-09-30"}
-    plotted = [float(r["value"]) for r in rows if r["series"] == "North Team"]
+    # Headings in words, in the same order as the chart's own table; dates as UK dates.
+    assert list(rows[0])[: len(chart.data.columns)] == [heading(c) for c in chart.data.columns]
+    assert "team_id" not in rows[0] and "period_end" not in rows[0]
+    assert {r["Chart"] for r in rows} == {"Assessments completed within 45 working days, to Sep 2020"}
+    assert {r["Unit"] for r in rows} == {"Per cent"}
+    assert {r["As at"] for r in rows} == {"30 Sep 2020"}
+    assert all(re.fullmatch(r"\d{1,2} [A-Z][a-z]{2} \d{4}", r["Period end"]) for r in rows)
+    plotted = [float(r["Figure"]) for r in rows if r["Series"] == "North Team"]
     assert plotted == list(chart.data.loc[chart.data["series"] == "North Team", "value"])
     assert chart_files.file_name(chart, "csv") == "assessment-timeliness_as-at_2020-09-30.csv"
 
@@ -59,8 +64,8 @@ def test_xlsx_has_title_unit_as_at_and_description_above_the_table(chart):
     assert ws["B2"].value == "Per cent"
     assert ws["B3"].value.date() == AS_AT
     assert ws["B4"].value == chart.alt
-    header_row = next(r for r in range(1, 12) if ws.cell(r, 1).value == "series")
-    assert [c.value for c in ws[header_row]][: len(chart.data.columns)] == list(chart.data.columns)
+    header_row = next(r for r in range(1, 12) if ws.cell(r, 1).value == "Series")
+    assert [c.value for c in ws[header_row]][: len(chart.data.columns)] == [heading(c) for c in chart.data.columns]
     assert ws.max_row - header_row == len(chart.data)
 
 

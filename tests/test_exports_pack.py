@@ -112,11 +112,14 @@ def test_public_pack_suppresses_small_team_counts_with_secondary_suppression(pac
     sup_int = internal.sections[1].measures.frame.set_index(["Measure", "Figures for"])
     sup_pub = public.sections[1].measures.frame.set_index(["Measure", "Figures for"])
     key = ("Supervision in line with policy", "North Team")
-    assert sup_int.loc[key, "Latest"] == "75.0%"    # 3 of 4
-    assert sup_pub.loc[key, "Latest"] == "c"
+    assert sup_int.loc[key, "Latest"] == "75.0% (Sep 2020)"    # 3 of 4
+    assert sup_pub.loc[key, "Latest"] == "c (Sep 2020)"
     assert sup_pub.loc[key, "Status"] in ("c", "–")
     auth = ("Supervision in line with policy", "Whole authority")
-    assert sup_pub.loc[auth, "Latest"] == "80.0%"  # 8 of 10: shown
+    assert sup_pub.loc[auth, "Latest"] == "80.0% (Sep 2020)"  # 8 of 10: shown
+    # The team range leaves the suppressed team figures out (it would reveal them).
+    assert sup_int.loc[auth, "Team range"] == "75.0% to 83.3%"
+    assert sup_pub.loc[auth, "Team range"] == "–"
     # Vacant posts (a count): North 2 is primary, South 10 secondary (12 - 10 = 2).
     vac = public.sections[2].charts[0].table.frame
     sep = vac[vac["Period end"] == date(2020, 9, 30)].set_index("Series")

@@ -104,9 +104,9 @@ def check_view(at: AppTest, page: str) -> str | None:
         if measure:
             assert LATEST[which][measure] in str(m.value), (page, label, m.value, which)
     if page == "measures":
-        figures = next(d.value for d in at.dataframe if "series" in d.value.columns)
-        authority = figures[figures["series"].str.startswith("Whole authority") & (figures["period_type"] == "month")]
-        assert set(authority["value"].round(1)) <= TREND[which], (set(authority["value"]), which)
+        figures = next(d.value for d in at.dataframe if "Series" in d.value.columns)
+        authority = figures[figures["Series"].str.startswith("Whole authority") & (figures["Period type"] == "Month")]
+        assert set(authority["Figure"].round(1)) <= TREND[which], (set(authority["Figure"]), which)
     return which
 
 

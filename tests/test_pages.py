@@ -12,7 +12,6 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from cipdash.store import load
 
 ROOT = Path(__file__).resolve().parent.parent
 PLAN, DATA = ROOT / "cip_data", ROOT / "data"
@@ -20,9 +19,8 @@ RAG_NAMES = {"R": "Red", "A": "Amber", "G": "Green"}
 
 
 @pytest.fixture(scope="module")
-def sample_db(tmp_path_factory):
-    db = tmp_path_factory.mktemp("pages") / "sample.duckdb"
-    load(PLAN, DATA, db)
+def sample_db(sample_db_file):
+    db = sample_db_file  # the session's sample database (tests/conftest.py)
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("CIPDASH_DB", str(db))
         yield db
@@ -126,16 +124,16 @@ def test_measures_page_plots_the_chosen_measure_and_teams_from_the_url(sample_db
     assert at.selectbox(key="measure").value == "care_proceedings_weeks"
     assert at.multiselect(key="scope").value == ["team:fr_north", "team:loc_west"]
     assert list(at.query_params["scope"]) == ["team:fr_north", "team:loc_west"]
-    figures = frame(at, "series")
+    figures = frame(at, "Series")
     rows = extract_rows()
     auth = rows[(rows.measure_id == "care_proceedings_weeks") & (rows.team_id == "ALL")]
-    shown = figures[figures["series"].str.startswith("Whole authority")]
+    shown = figures[figures["Series"].str.startswith("Whole authority")]
     assert len(shown) == len(auth)
-    assert shown["value"].round(6).tolist() == auth.sort_values(["period_end"])["value"].round(6).tolist()
+    assert shown["Figure"].round(6).tolist() == auth.sort_values(["period_end"])["value"].round(6).tolist()
     # Every target appears as a labelled point.
     targets = pd.read_csv(PLAN / "targets.csv")
     n_targets = (targets["measure_id"] == "care_proceedings_weeks").sum()
-    assert (figures["period_type"] == "target").sum() == n_targets
+    assert (figures["Period type"] == "Target").sum() == n_targets
 
 
 def test_service_area_selects_its_teams_and_the_choice_goes_into_the_url(sample_db):
@@ -145,7 +143,7 @@ def test_service_area_selects_its_teams_and_the_choice_goes_into_the_url(sample_
     at.multiselect(key="scope").select(f"area:{area}").run()
     assert at.query_params["scope"] in (f"area:{area}", [f"area:{area}"])
     # Every team of the area is drawn beside the whole authority.
-    series = set(frame(at, "series")["series"])
+    series = set(frame(at, "Series")["Series"])
     for name in teams.loc[teams.service_area == area, "team_name"]:
         assert any(s.startswith(name) for s in series), (name, series)
     at.selectbox(key="measure").select("contacts_3_days").run()
@@ -154,10 +152,10 @@ def test_service_area_selects_its_teams_and_the_choice_goes_into_the_url(sample_
 
 def test_quarterly_figures_are_their_own_series(sample_db):
     at = run_page("measures", measure="audit_good_or_better")
-    figures = frame(at, "series")
-    auth = figures[figures["team_id"] == "ALL"]
-    assert set(auth["period_type"]) == {"quarter"}
-    assert set(auth["series"]) == {"Whole authority (quarterly)"}
+    figures = frame(at, "Series")
+    auth = figures[figures["Team code"] == "ALL"]
+    assert set(auth["Period type"]) == {"Quarter"}
+    assert set(auth["Series"]) == {"Whole authority (quarterly)"}
 
 
 def test_spc_view_shows_limits_and_the_reading(sample_db):

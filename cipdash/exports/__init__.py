@@ -93,18 +93,21 @@ def pack_bytes(pack: Pack, fmt: str, renderer: ImageRenderer | None = None) -> b
 
 
 def export_pack(snap: Snapshot, fmt: str, out: BinaryIO | str | os.PathLike, as_at: date | None = None,
-                scope: Scope | None = None, public: bool = False, renderer: ImageRenderer | None = None) -> Pack:
-    """Build and write the pack in one go; returns the pack (for its counts)."""
+                scope: Scope | None = None, public: bool = False, renderer: ImageRenderer | None = None,
+                meeting=None, trend_only: bool = False) -> Pack:
+    """Build and write the pack in one go; returns the pack (for its counts). `meeting`: the
+    meeting record (cipdash.meeting.MeetingStore) whose notes and actions it shows, if any;
+    `trend_only`: the trend charts only, no SPC charts."""
     _writer(fmt)  # an unknown format fails before any work
     if fmt not in PICTURE_FORMATS:
-        pack = build_pack(snap, as_at, scope, public)
+        pack = build_pack(snap, as_at, scope, public, meeting, trend_only)
         write_pack(pack, fmt, out)
         return pack
     own = renderer is None
     if own:
         renderer = ImageRenderer().start()  # no browser: ChromiumNotFound before any work
     try:
-        pack = build_pack(snap, as_at, scope, public)  # while Chromium starts
+        pack = build_pack(snap, as_at, scope, public, meeting, trend_only)  # while Chromium starts
         write_pack(pack, fmt, out, renderer)
     finally:
         if own:

@@ -26,6 +26,7 @@ import plotly.io as pio
 
 from ..charts import Chart
 from ..formatting import month_label
+from ..headings import heading, in_words
 from . import images
 from .tables import XLSX_MIME, XlsxFormats, csv_bytes, new_workbook, unit_label, write_cell, write_frame
 
@@ -55,12 +56,13 @@ def file_name(chart: Chart, fmt: str) -> str:
 
 
 def chart_table(chart: Chart) -> pd.DataFrame:
-    """chart.data plus the chart's title, unit and as-at date on every row."""
+    """chart.data, headed and dated in words, plus the chart's title, unit and as-at date
+    on every row."""
     data = chart.data.copy()
     data["chart"] = chart_title(chart)
     data["unit"] = unit_label(chart.unit)
     data["as_at"] = chart.as_at
-    return data
+    return in_words(data)
 
 
 def chart_csv(chart: Chart) -> bytes:
@@ -85,8 +87,9 @@ def chart_xlsx(chart: Chart) -> bytes:
         ws.write_string(row, 0, "Note", fmts.bold)
         write_cell(ws, row, 1, note, fmts)
         row += 1
-    units = {c: chart.unit for c in ("value",)} | {c: "count" for c in ("numerator", "denominator")}
-    write_frame(ws, row + 1, chart.data, fmts, units)
+    # Headings in words; dates stay Excel dates (shown in the workbook's UK date format).
+    units = {heading(c): chart.unit for c in ("value",)} | {heading(c): "count" for c in ("numerator", "denominator")}
+    write_frame(ws, row + 1, chart.data.rename(columns=heading), fmts, units)
     wb.close()
     return buffer.getvalue()
 
@@ -98,7 +101,7 @@ def chart_html(chart: Chart) -> bytes:
     # plotly's HTML writer needs a template resolved to its layout.
     plot = pio.to_html(chart.figure.to_dict(), validate=True, full_html=False, include_plotlyjs=True,
                        include_mathjax=False, config={"displaylogo": False, "responsive": True})
-    table = chart.data.to_html(index=False, na_rep="", escape=True, border=0)
+    table = in_words(chart.data).to_html(index=False, na_rep="", escape=True, border=0)
     as_at = f"As at {month_label(chart.as_at)}. " if chart.as_at else ""
     notes = "".join(f"<p>{html.escape(n)}</p>" for n in chart.notes)
     page = f"""<!DOCTYPE html>

@@ -20,7 +20,8 @@ from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import nsdecls, qn
 from docx.shared import Cm, Pt, RGBColor
 
-from .pack import APPENDIX_INTRO, SUMMARY_COLUMNS, Pack, PackTable, Rag, wide_table
+from .pack import (APPENDIX_INTRO, OTHER_MEASURES_INTRO, OTHER_MEASURES_TITLE, SUMMARY_COLUMNS, Pack, PackTable, Rag,
+                   wide_table)
 from .style import HEADER_FILL, doc_property, frame_text, mark, rag_fill, xml_safe
 
 A4 = (Cm(21.0), Cm(29.7))
@@ -28,7 +29,8 @@ MARGIN = Cm(2.0)
 PICTURE_WIDTH = Cm(16.0)
 FONT = "Arial"
 SUMMARY_WIDTHS_CM = (1.4, 4.6, 2.4, 2.0, 5.6, 4.8, 3.5, 2.4)  # 26.7 cm: A4 landscape less margins
-MEASURE_WIDTHS_CM = (4.0, 2.8, 1.6, 1.5, 2.2, 1.5, 2.4, 1.0)  # 17.0 cm: A4 portrait less margins
+MEASURE_WIDTHS_CM = (3.2, 2.0, 2.0, 1.9, 1.7, 1.8, 2.2, 2.2)  # 17.0 cm: A4 portrait less margins
+ACTION_WIDTHS_CM = (1.0, 2.6, 5.6, 2.0, 1.8, 2.0, 2.0)  # 17.0 cm
 
 
 
@@ -150,6 +152,37 @@ def _styles(doc) -> None:
     r_pr.append(lang)
 
 
+def _notes_docx(doc, notes, heading: str, level: int) -> None:
+    """The meeting's notes as plain paragraphs (python-docx escapes the text: never markup)."""
+    if not notes:
+        return
+    doc.add_heading(heading, level=level)
+    caption = doc.styles["Caption"]  # looked up once: python-docx finds a style by name in a list
+    for note in notes:
+        doc.add_paragraph(xml_safe(note.byline), style=caption)
+        for line in xml_safe(note.text).split("\n"):
+            doc.add_paragraph(line)
+
+
+def _measures_docx(doc, s, pack: Pack) -> None:
+    """A section's measures table (the Making Data Count summary) and its charts."""
+    if s.measures.frame.empty:
+        doc.add_paragraph("No measures are linked to this recommendation.")
+    else:
+        _pack_table(doc, s.measures, widths_cm=MEASURE_WIDTHS_CM)
+    for c in s.charts:
+        doc.add_heading(c.caption.split(": ", 1)[-1], level=3)
+        para = doc.add_paragraph()
+        shape = para.add_run().add_picture(io.BytesIO(c.png), width=PICTURE_WIDTH)
+        _set_alt_text(shape, c.alt, c.caption)
+        doc.add_paragraph(c.caption, style="Caption")
+        for sentence in c.narrative:
+            doc.add_paragraph(sentence)
+        doc.add_paragraph(f"Description: {c.alt} The figures are in {c.table.title.split(':')[0]}.",
+                          style="Caption")
+        _notes_docx(doc, c.notes, f"Commentary from the meeting, {pack.as_at_label}", level=4)
+
+
 def write_docx(pack: Pack, out: BinaryIO | str) -> None:
     if any(c.png is None for c in pack.charts):
         raise ValueError("render the pack's chart images first (exports.render_pack_images)")
@@ -176,6 +209,12 @@ def write_docx(pack: Pack, out: BinaryIO | str) -> None:
     for kind, counts in pack.rag_counts.items():
         words = ", ".join(f"{n} {Rag(code).word}" for code, n in counts.items() if n) or "No ratings yet"
         doc.add_paragraph(f"{kind.capitalize()}: {words}", style="List Bullet")
+    doc.add_heading("What the RAG ratings mean", level=2)
+    for word, meaning in pack.rag_key:
+        para = doc.add_paragraph(style="List Bullet")
+        para.add_run(f"{Rag(word[0]).label}: ").bold = True
+        para.add_run(meaning)
+    doc.add_paragraph(pack.rag_key_note, style="Caption")
     doc.add_heading("About this pack", level=2)
     for note in pack.notes:
         doc.add_paragraph(note)
@@ -217,21 +256,20 @@ def write_docx(pack: Pack, out: BinaryIO | str) -> None:
         doc.add_heading("Further actions", level=2)
         for line in (s.further_actions or "None recorded").split("\n"):
             doc.add_paragraph(line)
+        _notes_docx(doc, s.notes, f"Commentary from the meeting, {pack.as_at_label}", level=2)
         doc.add_heading("Measures", level=2)
-        if s.measures.frame.empty:
-            doc.add_paragraph("No measures are linked to this recommendation.")
-        else:
-            _pack_table(doc, s.measures, widths_cm=MEASURE_WIDTHS_CM)
-        for c in s.charts:
-            doc.add_heading(c.caption.split(": ", 1)[-1], level=3)
-            para = doc.add_paragraph()
-            shape = para.add_run().add_picture(io.BytesIO(c.png), width=PICTURE_WIDTH)
-            _set_alt_text(shape, c.alt, c.caption)
-            doc.add_paragraph(c.caption, style="Caption")
-            for sentence in c.narrative:
-                doc.add_paragraph(sentence)
-            doc.add_paragraph(f"Description: {c.alt} The figures are in {c.table.title.split(':')[0]}.",
-                              style="Caption")
+        _measures_docx(doc, s, pack)
+
+    if pack.other_measures is not None:
+        doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+        doc.add_heading(OTHER_MEASURES_TITLE, level=1)
+        doc.add_paragraph(OTHER_MEASURES_INTRO)
+        _measures_docx(doc, pack.other_measures, pack)
+
+    if pack.actions is not None:
+        doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+        doc.add_heading(pack.actions.title, level=1)
+        _pack_table(doc, pack.actions, widths_cm=ACTION_WIDTHS_CM)
 
     # Appendix
     doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)

@@ -14,6 +14,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
+from ..analysis import age_in_months, is_stale
 from ..dates import month_end
 from ..formatting import format_value, month_label, period_label
 from ..targets import MET, NOT_MET, WITHIN_TOLERANCE, status
@@ -81,10 +82,11 @@ def target_clause(value: float, unit: str, polarity: str, target, target_date, t
 
 
 def headline(points: pd.DataFrame, unit: str, polarity: str, tolerance=None, label: str | None = None,
-             hidden: pd.Series | None = None, latest: Latest | None = None) -> str:
+             hidden: pd.Series | None = None, latest: Latest | None = None, as_at: date | None = None) -> str:
     """One sentence for one team's series. `hidden` (bool, index of `points`) marks
     suppressed figures: a suppressed latest figure is said to be suppressed, a suppressed
-    earlier one is not compared with."""
+    earlier one is not compared with. With `as_at`, a stale latest figure says its age
+    ("73.6% in Oct 2019 (12 months old)"), so "met" / "not met" is never read as current."""
     prefix = f"{label}: " if label else ""
     latest = latest if latest is not None else latest_of(points)
     if latest is None:
@@ -96,6 +98,9 @@ def headline(points: pd.DataFrame, unit: str, polarity: str, tolerance=None, lab
                 f"(1 to 5) and is suppressed.")
     value = float(row["value"])
     text = f"{prefix}{format_value(value, unit)} in {_when(row)}"
+    if as_at is not None and is_stale(row["period_end"], row["period_type"], as_at):
+        age = age_in_months(row["period_end"], as_at)
+        text += f" ({age} month{'s' if age != 1 else ''} old)"
     before = latest.year_earlier if latest.year_earlier is not None else latest.previous
     if before is not None and not is_hidden(before):
         old = float(before["value"])
@@ -104,9 +109,10 @@ def headline(points: pd.DataFrame, unit: str, polarity: str, tolerance=None, lab
             text += f", the same as in {_when(before)}"
         else:
             up = value > old
-            better = up == (polarity == "higher_better")
-            text += (f", {'up' if up else 'down'} from {shown_old} in {_when(before)} "
-                     f"({'better' if better else 'worse'})")
+            text += f", {'up' if up else 'down'} from {shown_old} in {_when(before)}"
+            if polarity != "neutral":  # neither direction is better: a move is not judged
+                better = up == (polarity == "higher_better")
+                text += f" ({'better' if better else 'worse'})"
     clause = target_clause(value, unit, polarity, row.get("target"), row.get("target_date"), tolerance,
                            _d(row["period_end"]))
     if clause:

@@ -10,6 +10,16 @@ writers put on the page, worked out once, so the four formats say the same thing
 - a section per recommendation: its ratings, evidence and actions, a table of its
   measures (the scope's figures beside the whole authority's), and a chart per measure
   with a caption, a text description and a short narrative;
+- "Other measures": the measures tied to no recommendation (vacancy rate, vacant posts),
+  with their table and charts, after the recommendations;
+- each section's measures table is the Making Data Count summary table: latest figure with
+  its date (a stale one with its age), target, status (never plainly Met / Not met for a
+  stale figure), team range, Variation and Assurance (an icon as letters and the words;
+  a withheld assurance in words);
+- each measure with SPC_MIN_POINTS or more monthly points gets its SPC chart after its trend
+  chart (`trend_only=True` keeps the trend charts only);
+- a key to what Red, Amber and Green mean: plan.toml's [rag] where the plan sets it, else
+  DEFAULT_RAG_KEY (domain.md's reading);
 - appendix tables: the data behind every chart.
 
 Public packs (`public=True`) are suppressed throughout (publish.py): tables show "c",
@@ -17,18 +27,19 @@ charts leave suppressed points out, narratives never quote them, and the notes s
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
 import pandas as pd
 
-from .. import analysis, queries
+from .. import analysis, queries, spc, trajectory
 from ..cells import AUTHORITY_TEAM, RAG_NAMES
-from ..charts import RAG_SHAPES, Chart, plot_text, trend_chart
+from ..charts import RAG_SHAPES, Chart, plot_text, spc_chart, trend_chart
 from ..db import Snapshot
 from ..formatting import MISSING, format_value, month_label, period_label
 from ..suppression import NOT_AVAILABLE, SUPPRESSED
-from ..targets import STATUS_WORDS, status
+from ..targets import status
 from . import narrative, publish
 
 AUTHORITY_LABEL = "Whole authority"
@@ -55,6 +66,25 @@ APPENDIX_INTRO = (
     "The figures behind each chart, as plotted: periods down, series across. Targets and comparators are "
     "in their own columns. The Excel version of this pack has the same figures as long tables, with the "
     "numerators and denominators.")
+# What the colours mean when plan.toml has no [rag] table: domain.md's reading of the plan.
+DEFAULT_RAG_KEY = {
+    "red": "needs focused work, or is blocked",
+    "amber": "on track within an agreed (longer) timescale",
+    "green": "good progress, moving to completion",
+}
+RAG_KEY_PLAN_NOTE = "As the plan defines them (plan.toml)."
+RAG_KEY_DEFAULT_NOTE = ("The plan does not define its RAG colours (plan.toml has no [rag] table), so this is "
+                        "the usual meaning in improvement plans.")
+OTHER_MEASURES_TITLE = "Other measures"
+OTHER_MEASURES_INTRO = ("Measures the plan tracks that are not tied to a recommendation, such as "
+                        "recruitment and retention.")
+# An SPC chart (and a Variation reading) needs at least this many monthly points.
+SPC_MIN_POINTS = spc.MIN_POINTS
+# Making Data Count's icons as text: variation shows H or L (the side of the signal), an
+# assurance P (pass), F (fail) or ? (hit or miss); the words follow, so no colour is needed.
+ASSURANCE_ICONS = {spc.CONSISTENT_PASS: "(P)", spc.CONSISTENT_FAIL: "(F)", spc.HIT_OR_MISS: "(?)"}
+COMMON_CAUSE_ICON = "(~)"
+NO_READING = "–"
 ACCESSIBILITY_NOTE = (
     "RAG ratings are given as words (Red, Amber, Green) as well as colours and shapes. Every chart has "
     "a text description, and the figures behind every chart are in the appendix tables.")
@@ -98,6 +128,8 @@ class PackChart:
     narrative: list[str]    # sentences, shown under the chart
     table: PackTable        # the data behind it (suppressed cells "c" when public)
     png: bytes | None = None
+    notes: list["PackNote"] = field(default_factory=list)  # the meeting's commentary for the month
+    kind: str = "trend"     # "trend" (against targets) or "spc" (process limits)
 
     @property
     def alt(self) -> str:
@@ -128,6 +160,7 @@ class Section:
     measures: PackTable
     measure_lines: list[MeasureLine]
     charts: list[PackChart]
+    notes: list["PackNote"] = field(default_factory=list)  # the meeting's commentary for the month
 
 
 @dataclass
@@ -146,10 +179,25 @@ class Pack:
     sections: list[Section]
 
     title: str = PACK_TITLE
+    # The measures tied to no recommendation (rec_id "", no ratings), or None.
+    other_measures: Section | None = None
+    # What Red, Amber and Green mean: (word, meaning) in that order, and where it comes from.
+    rag_key: list[tuple[str, str]] = field(default_factory=list)
+    rag_key_note: str = ""
+    trend_only: bool = False
+    # The meeting record (cipdash/meeting): open and recently closed actions, and what to
+    # say about the record when the pack has none of it (unavailable, public version).
+    actions: PackTable | None = None
+    meeting_status: str = ""
+
+    @property
+    def all_sections(self) -> list[Section]:
+        """The recommendations' sections, then Other measures (when there are any)."""
+        return self.sections + ([self.other_measures] if self.other_measures is not None else [])
 
     @property
     def charts(self) -> list[PackChart]:
-        return [c for s in self.sections for c in s.charts]
+        return [c for s in self.all_sections for c in s.charts]
 
     @property
     def appendix(self) -> list[PackTable]:
@@ -180,8 +228,30 @@ class Pack:
 
 SUMMARY_COLUMNS = ["Ref", "Recommendation", "Implementation", "Impact", "Measures", "Evidence",
                    "Further actions", "Lead"]
-MEASURE_COLUMNS = ["Measure", "Figures for", "Period", "Latest", "Previous", "A year earlier", "Target",
-                   "Status"]
+# The Making Data Count summary table (issue 13), one row per measure and series.
+MEASURE_COLUMNS = ["Measure", "Figures for", "Latest", "Target", "Status", "Team range", "Variation",
+                   "Assurance"]
+
+
+@dataclass(frozen=True)
+class PackNote:
+    """A note from the meeting record, as text (never markup) for every format."""
+
+    author: str
+    written_at: str  # "04 Dec 2026 10:15" (UTC)
+    text: str
+    edited: bool
+
+    @property
+    def byline(self) -> str:
+        return f"{self.author}, {self.written_at}" + (" (edited)" if self.edited else "")
+
+
+RECENTLY_CLOSED_DAYS = 62  # closed actions stay in the pack for about two meetings
+MEETING_PUBLIC_NOTE = ("Published version: the meeting's commentary and actions are left out (free text written "
+                       "in the meeting may quote small numbers); they are in the internal version.")
+MEETING_UNAVAILABLE_NOTE = ("The meeting record (commentary and actions) could not be read when this pack was "
+                            "made, so it is not in this pack: {reason}")
 
 
 class UnknownScope(ValueError):
@@ -234,7 +304,8 @@ def _date(value) -> date | None:
 class _Measure:
     """One measure's series, suppression mask and targets, read once for the pack."""
 
-    def __init__(self, snap: Snapshot, measure: dict, as_at: date, public: bool, rebase: pd.DataFrame):
+    def __init__(self, snap: Snapshot, measure: dict, as_at: date, public: bool, rebase: pd.DataFrame,
+                 baseline: int | None = None):
         self.measure = measure | {"name": _text(measure["name"])}
         self.id = measure["measure_id"]
         self.unit = measure["unit"]
@@ -248,8 +319,11 @@ class _Measure:
         self.benchmarks = queries.measure_benchmarks(snap, self.id, as_at)
         self.rebase_dates = list(rebase.loc[rebase["measure_id"] == self.id, "rebase_date"])
         self.public = public
+        self.as_at = as_at
+        self.baseline = baseline  # the plan's fixed SPC baseline (measures.csv spc_baseline_points)
         self._rows: dict[str, pd.DataFrame] | None = None
         self._latest: dict[str, narrative.Latest | None] = {}
+        self._readings: dict[str, analysis.MeasureReading | None] = {}
 
     def team_rows(self, team_id: str) -> pd.DataFrame:
         """One team's rows with a value (the whole authority is team ALL)."""
@@ -276,73 +350,172 @@ class _Measure:
         return f"{text} ({period_label(_date(row['period_end']), row['period_type'])})" if with_period else text
 
     def figures(self, team_id: str, label: str) -> dict:
-        """One row of the section's measures table."""
+        """One row of the section's measures table (the Making Data Count summary table)."""
         latest = self.latest(team_id)
         row = {"Measure": self.measure["name"], "Figures for": label}
         if latest is None:
-            return row | {"Period": MISSING, "Latest": "No figures yet", "Previous": MISSING,
-                          "A year earlier": MISSING, "Target": MISSING, "Status": MISSING}
+            return row | {"Latest": "No figures yet", "Target": MISSING, "Status": MISSING,
+                          "Team range": self.team_range(None) if team_id == AUTHORITY_TEAM else MISSING,
+                          "Variation": NO_READING, "Assurance": NO_READING}
         r = latest.row
         hidden = self.hidden(r.name)
+        end, kind = _date(r["period_end"]), r["period_type"]
         target = r.get("target")
         has_target = target is not None and not pd.isna(target)
         state = status(float(r["value"]), float(target), self.polarity, self.tolerance) if has_target else None
+        # A stale figure says its age beside it, and its status is never plainly Met / Not met.
+        old = analysis.stale_words(end, kind, self.as_at)
+        when = old if old else period_label(end, kind)
+        variation, assurance = self.mdc_words(team_id)
         return row | {
-            "Period": period_label(_date(r["period_end"]), r["period_type"]),
-            "Latest": self.shown(r),
-            "Previous": self.shown(latest.previous, with_period=True),
-            "A year earlier": self.shown(latest.year_earlier),
+            "Latest": f"{self.shown(r)} ({when})",
             "Target": (f"{format_value(float(target), self.unit)} by {month_label(_date(r['target_date']))}"
                        if has_target else "No target"),
-            "Status": SUPPRESSED if hidden and has_target else STATUS_WORDS.get(state, MISSING),
+            "Status": (SUPPRESSED if hidden and has_target else
+                       analysis.status_words(state, end, kind, self.as_at) or MISSING),
+            "Team range": self.team_range(r) if team_id == AUTHORITY_TEAM else MISSING,
+            "Variation": variation, "Assurance": assurance,
         }
+
+    def team_range(self, latest: pd.Series | None) -> str:
+        """'71.4% to 97.2%': the lowest and highest team figure for the authority's latest
+        period (suppressed team figures left out of a public pack, so the range never
+        reveals one); '–' without two team figures."""
+        if latest is None:
+            return MISSING
+        rows = self.series[(self.series["team_id"] != AUTHORITY_TEAM) & self.series["value"].notna()
+                           & (self.series["period_end"] == latest["period_end"])
+                           & (self.series["period_type"] == latest["period_type"])]
+        if self.public:
+            rows = rows[~self.mask.value.loc[rows.index].to_numpy(bool)]
+        if len(rows) < 2:
+            return MISSING
+        return f"{format_value(float(rows['value'].min()), self.unit)} to {format_value(float(rows['value'].max()), self.unit)}"
+
+    def mdc_words(self, team_id: str) -> tuple[str, str]:
+        """(Variation, Assurance) as Making Data Count's icon in letters and the words; a
+        withheld assurance in words; '–' with no reading (too few points, or a suppressed
+        monthly point in a public pack)."""
+        reading = self.analysed(team_id)
+        if reading is None or reading.spc is None or reading.variation is None:
+            return NO_READING, NO_READING
+        result = reading.spc
+        words = spc.describe_variation(reading.variation).label
+        if reading.variation == spc.COMMON_CAUSE:
+            variation = f"{COMMON_CAUSE_ICON} {words}"
+        else:
+            high = float(result.values[-1]) > float(result.centre[-1])
+            variation = f"({'H' if high else 'L'}) {words}"
+        if reading.assurance_withheld is not None:
+            assurance = analysis.withheld_words(reading.assurance_withheld)
+        elif self.polarity == spc.NEUTRAL or reading.assurance is None:
+            assurance = NO_READING  # no target, or no better direction to be assured of
+        else:
+            assurance = f"{ASSURANCE_ICONS[reading.assurance]} {spc.describe_assurance(reading.assurance).label}"
+        return variation, assurance
 
     def summary_text(self, team_ids: list[str], names: dict[str, str]) -> str:
         """"Name: 93.0% in Mar 2021 (previous 95.9%, Feb 2021); target 95.0% by Mar 2021: not met"
         for the whole authority, then the scope's teams."""
         auth = self.figures(AUTHORITY_TEAM, AUTHORITY_LABEL)
         latest = self.latest(AUTHORITY_TEAM)
-        if auth["Period"] == MISSING:
+        if latest is None:
             text = f"{self.measure['name']}: no figures yet"
         else:
-            text = f"{self.measure['name']}: {auth['Latest']} in {auth['Period']}"
+            r = latest.row
+            end = _date(r["period_end"])
+            text = f"{self.measure['name']}: {self.shown(r)} in {period_label(end, r['period_type'])}"
+            if analysis.is_stale(end, r["period_type"], self.as_at):
+                age = analysis.age_in_months(end, self.as_at)
+                text += f" ({age} months old)"
             if latest is not None and latest.previous is not None:
                 before = latest.previous
                 text += (f" (previous {self.shown(before)} in "
                          f"{period_label(_date(before['period_end']), before['period_type'])})")
             if auth["Target"] != "No target":
-                state = auth["Status"] if auth["Status"] == SUPPRESSED else auth["Status"].lower()
+                state = auth["Status"] if auth["Status"] == SUPPRESSED else auth["Status"][0].lower() + auth["Status"][1:]
                 text += f"; target {auth['Target']}: {state}"
         teams = []
         for t in team_ids:
-            f = self.figures(t, names.get(t, t))
-            if f["Period"] != MISSING:
-                teams.append(f"{names.get(t, t)} {f['Latest']}")
+            if self.latest(t) is not None:
+                teams.append(f"{names.get(t, t)} {self.shown(self.latest(t).row)}")
         if teams:
             text += "; " + ", ".join(teams)
         return text
 
-    def reading(self, team_id: str) -> str:
-        """The analysis narrative (SPC, forecast) of one team's monthly series, unless a
-        monthly point in it is suppressed (the SPC sentence may quote any point)."""
+    def analysed(self, team_id: str) -> analysis.MeasureReading | None:
+        """One team's reading (SPC, forecast, honest readings) of its monthly series, with the
+        plan's fixed baseline, against the target of its latest figure; None when it has no
+        monthly figures, or a monthly point is suppressed (the SPC words may quote any point)."""
+        if team_id in self._readings:
+            return self._readings[team_id]
         rows = self.team_rows(team_id)
         monthly = rows[rows["period_type"] == "month"]
-        if monthly.empty or bool(self.mask.value.loc[monthly.index].any()):
+        found = None
+        if not monthly.empty and not bool(self.mask.value.loc[monthly.index].any()):
+            latest = self.latest(team_id)
+            r = latest.row
+            target = r.get("target")
+            target = None if target is None or pd.isna(target) else float(target)
+            # The latest figure of any period type: its age and its status rule the reading.
+            figure = self.measure | {"latest_value": r["value"], "latest_period_end": r["period_end"],
+                                     "period_type": r["period_type"]}
+            found = analysis.read_measure(
+                figure, monthly[["period_end", "period_type", "value", "numerator", "denominator"]], target,
+                _date(r.get("target_date")), self.rebase_dates, team_id, baseline_points=self.baseline,
+                as_at=self.as_at)
+        self._readings[team_id] = found
+        return found
+
+    def reading(self, team_id: str) -> str:
+        """The analysis narrative (SPC, forecast) in plain words for the pack: too few points
+        said as such, never 'trial limits'."""
+        found = self.analysed(team_id)
+        if found is None:
             return ""
-        latest = self.latest(team_id)
-        target = latest.row.get("target") if latest is not None else None
-        target_date = _date(latest.row.get("target_date")) if latest is not None else None
-        if target is not None and pd.isna(target):
-            target = None
-        reading = analysis.read_measure(self.measure, monthly[["period_end", "period_type", "value", "numerator",
-                                                                "denominator"]],
-                                        target, target_date, self.rebase_dates, team_id)
-        return reading.narrative
+        return plain_reading(found, self.unit, self.polarity, _date(self.latest(team_id).row.get("target_date")))
+
+    def spc_sentences(self, team_id: str, label: str) -> list[str]:
+        """Under an SPC chart: its Variation and Assurance in words, and a suggested restart
+        of the limits where a sustained shift calls for one."""
+        variation, assurance = self.mdc_words(team_id)
+        if assurance == NO_READING:
+            out = [f"{label}: variation {variation}."]
+        elif assurance.startswith(spc.WITHHELD_WORDS.label):
+            out = [f"{label}: variation {variation}. {assurance}."]
+        else:
+            out = [f"{label}: variation {variation}; assurance {assurance}."]
+        found = self.analysed(team_id)
+        suggestion = analysis.rebase_suggestion(self.id, found.suggested_rebase_date if found else None)
+        if suggestion is not None:
+            out.append(f"{suggestion.sentence}: a sustained shift means the earlier months no longer describe "
+                       f"the process.")
+        return out
+
+    def spc_pack_chart(self, team_id: str, label: str) -> tuple[Chart, pd.DataFrame] | None:
+        """The SPC chart of one series with SPC_MIN_POINTS or more monthly points, and its
+        figures as the appendix shows them; None otherwise."""
+        found = self.analysed(team_id)
+        if found is None or found.spc is None or found.spc.n_points < SPC_MIN_POINTS:
+            return None
+        result = found.spc
+        fc = found.forecast
+        chart = spc_chart(self.measure, result, self.as_at, result.target, fc.target_date if fc is not None else None)
+        chart.alt = chart.alt.replace(" Trial limits: fewer than 12 points.",
+                                      " The latest limits rest on fewer than 12 months, so they may still move.")
+        ends = [pd.Timestamp(d).date() for d in result.dates]
+        periods = [month_label(d) for d in ends]
+        frames = []
+        for series, values in ((label, result.values), ("Average", result.centre),
+                               ("Lower process limit", result.lower), ("Upper process limit", result.upper)):
+            frames.append(pd.DataFrame({"Series": series, "Period": periods, "Period end": ends,
+                                        "value": [float(v) for v in values]}))
+        return chart, pd.concat(frames, ignore_index=True)
 
     def headline(self, team_id: str, label: str) -> str:
         rows = self.team_rows(team_id)
         return narrative.headline(rows, self.unit, self.polarity, self.tolerance, label, self.mask.value,
-                                  self.latest(team_id))
+                                  self.latest(team_id), self.as_at)
 
     def chart(self, team_ids: list[str], names: dict[str, str], as_at: date, public: bool) -> tuple[Chart, Chart]:
         """(the chart as published, the same chart unsuppressed: its data feeds the table)."""
@@ -390,6 +563,37 @@ class _Measure:
             units |= {"Numerator": "count", "Denominator": "count"}
         note = "Suppressed cells are shown as 'c'." if public and self.mask.any_hidden() else ""
         return PackTable(title, out, units, note)
+
+
+_TRIAL_LIMITS = re.compile(r" The limits are trial limits: only (\d+) points?( [^.]*)?\.")
+
+
+def _plain_trial(match: re.Match) -> str:
+    k = int(match[1])
+    where = (match[2] or "").strip()
+    where = "" if where == "in total" else f" {where}"
+    return (f" The limits rest on only {k} month{'s' if k != 1 else ''}{where}, so they may still move as "
+            f"more months come in.")
+
+
+def plain_reading(reading: analysis.MeasureReading, unit: str, polarity: str, target_date: date | None) -> str:
+    """The reading as the pack says it: the SPC sentence (spc.spc_sentence, with the
+    withheld assurance in words) and the forecast, but in plain words where there are too
+    few monthly points to judge variation, and 'trial limits' said as what they mean."""
+    parts = []
+    result = reading.spc
+    if result is not None and result.n_points:
+        n = result.n_points
+        if result.variation is None:
+            parts.append(f"With {n} monthly figure{'s' if n != 1 else ''} it is too soon to tell a real change "
+                         f"from ordinary month-to-month variation ({SPC_MIN_POINTS} months are needed).")
+        else:
+            text = spc.spc_sentence(result, unit, polarity, result.target, target_date, reading.assurance_withheld)
+            parts.append(_TRIAL_LIMITS.sub(_plain_trial, text))
+    fc = reading.forecast
+    if fc is not None and fc.status is not None:
+        parts.append(trajectory.forecast_sentence(fc, unit))
+    return " ".join(parts)
 
 
 def wide_table(table: PackTable) -> PackTable:
@@ -459,10 +663,38 @@ def scope_label(scope: queries.Scope, names: dict[str, str]) -> str:
     return AUTHORITY_LABEL
 
 
+def shorten(text: str, limit: int) -> str:
+    """Text cut at `limit` characters with a marker, for a slide that cannot hold more."""
+    return text if len(text) <= limit else text[:limit].rstrip() + f"… [{len(text) - limit:,} more characters]"
+
+
+def _pack_notes(notes: list[dict]) -> list[PackNote]:
+    from ..meeting.views import when
+
+    return [PackNote(_text(n["author"]), when(n["written_at"]), _text(n["text"]), n["revision"] > 1) for n in notes]
+
+
+def rag_key(info: dict[str, str]) -> tuple[list[tuple[str, str]], str]:
+    """What Red, Amber and Green mean, as (word, meaning), and a note of where that comes
+    from: the plan's own words (plan.toml [rag], stored as plan_info rag_red / rag_amber /
+    rag_green) where it has any, the stated default for a colour it leaves out."""
+    own = {k: _text(info.get(f"rag_{k}") or "") for k in DEFAULT_RAG_KEY}
+    key = [(k.capitalize(), own[k] or DEFAULT_RAG_KEY[k]) for k in ("red", "amber", "green")]
+    if not any(own.values()):
+        return key, RAG_KEY_DEFAULT_NOTE
+    if all(own.values()):
+        return key, RAG_KEY_PLAN_NOTE
+    missing = ", ".join(k.capitalize() for k, v in own.items() if not v)
+    return key, f"{RAG_KEY_PLAN_NOTE} The plan does not define {missing}: the usual meaning is given."
+
+
 def build_pack(snap: Snapshot, as_at: date | None = None, scope: queries.Scope | None = None,
-               public: bool = False) -> Pack:
+               public: bool = False, meeting=None, trend_only: bool = False) -> Pack:
     """The pack at `as_at` (default: the latest data) for the whole authority, a team or a
-    service area, suppressed for publication when `public`."""
+    service area, suppressed for publication when `public`. `meeting` (a
+    cipdash.meeting.MeetingStore, optional) adds the meeting's commentary for the as-at
+    month under each chart and recommendation, and the open and recently closed actions.
+    `trend_only`: no SPC charts (the trend charts against the targets only)."""
     scope = scope or queries.Scope("authority")
     as_at = as_at or queries.latest_data_date(snap) or date.today()
     info = queries.plan_info(snap)
@@ -472,18 +704,27 @@ def build_pack(snap: Snapshot, as_at: date | None = None, scope: queries.Scope |
     ratings = queries.ratings_at(snap, as_at)
     measures = queries.measures(snap)
     rebase = snap.query("spc_rebase")
+    baselines = analysis.baseline_points(snap)
     cache: dict[str, _Measure] = {}
+    record = None
+    if meeting is not None and not public:
+        from ..meeting.views import RecordRead, month_key
+
+        record = RecordRead(meeting, month_key(as_at))
 
     def measure_data(m: dict) -> _Measure:
         if m["measure_id"] not in cache:
-            cache[m["measure_id"]] = _Measure(snap, m, as_at, public, rebase)
+            cache[m["measure_id"]] = _Measure(snap, m, as_at, public, rebase, baselines.get(m["measure_id"]))
         return cache[m["measure_id"]]
 
     label = scope_label(scope, names)
     primary = scope.value if scope.kind == "team" else AUTHORITY_TEAM
-    sections, number = [], 0
-    for rec in ratings.to_dict("records"):
-        linked = measures[measures["rec_ids"].fillna("").str.split(";").apply(lambda ids: rec["rec_id"] in ids)]
+    who = AUTHORITY_LABEL if primary == AUTHORITY_TEAM else names.get(primary, primary)
+    number = 0
+
+    def measures_block(linked: pd.DataFrame, rec_id: str):
+        """The table rows, summary lines and charts of a section's measures."""
+        nonlocal number
         rows, lines, pack_charts = [], [], []
         for m in linked.to_dict("records"):
             md = measure_data(m)
@@ -499,13 +740,31 @@ def build_pack(snap: Snapshot, as_at: date | None = None, scope: queries.Scope |
             sentences.append(md.headline(AUTHORITY_TEAM, AUTHORITY_LABEL))
             reading = md.reading(primary)
             if reading:
-                who = AUTHORITY_LABEL if primary == AUTHORITY_TEAM else names.get(primary, primary)
                 sentences.append(f"{who}: {reading}" if team_ids else reading)
-            caption = (f"Figure {number}: {md.measure['name']}"
-                       + ("" if scope.kind == "authority" else f", {scope_name(scope, names)}")
-                       + f", to {month_label(as_at)}")
+            where = "" if scope.kind == "authority" else f", {scope_name(scope, names)}"
+            caption = f"Figure {number}: {md.measure['name']}{where}, to {month_label(as_at)}"
             table = md.table(full, f"Table A{number}: the figures in Figure {number} ({md.measure['name']})", public)
-            pack_charts.append(PackChart(number, rec["rec_id"], md.id, published, caption, sentences, table))
+            notes = _pack_notes(record.notes_for(measure_id=md.id)) if record else []
+            pack_charts.append(PackChart(number, rec_id, md.id, published, caption, sentences, table, notes=notes))
+            drawn = None if trend_only else md.spc_pack_chart(primary, who)
+            if drawn is not None:
+                chart, figures = drawn
+                number += 1
+                caption = f"Figure {number}: {md.measure['name']}{where}, SPC chart ({who}), to {month_label(as_at)}"
+                value_col = f"Value ({'%' if md.unit == 'percent' else _unit_words(md.unit)})"
+                table = PackTable(f"Table A{number}: the figures in Figure {number} ({md.measure['name']}, SPC)",
+                                  figures.rename(columns={"value": value_col}), {value_col: md.unit},
+                                  "Monthly figures with the average and process limits the SPC chart draws.")
+                pack_charts.append(PackChart(number, rec_id, md.id, chart, caption, md.spc_sentences(primary, who),
+                                             table, kind="spc"))
+        return rows, lines, pack_charts
+
+    sections = []
+    linked_ids: set[str] = set()
+    for rec in ratings.to_dict("records"):
+        linked = measures[measures["rec_ids"].fillna("").str.split(";").apply(lambda ids: rec["rec_id"] in ids)]
+        linked_ids.update(linked["measure_id"])
+        rows, lines, pack_charts = measures_block(linked, rec["rec_id"])
         frame = pd.DataFrame(rows, columns=MEASURE_COLUMNS)
         measures_table = PackTable(f"Measures for recommendation {rec['rec_id']}", frame)
         sections.append(Section(
@@ -513,14 +772,53 @@ def build_pack(snap: Snapshot, as_at: date | None = None, scope: queries.Scope |
             lead=_text(rec["lead"]), implementation=Rag(rec["implementation"]), impact=Rag(rec["impact"]),
             rated_at=_date(rec["rated_at"]), evidence=_text(rec["evidence"]),
             further_actions=_text(rec["further_actions"]), measures=measures_table, measure_lines=lines,
-            charts=pack_charts))
+            charts=pack_charts, notes=_pack_notes(record.notes_for(rec_id=rec["rec_id"])) if record else []))
+
+    # Measures tied to no recommendation (vacancy rate, vacant posts): their own section.
+    other = measures[~measures["measure_id"].isin(linked_ids)]
+    other_section = None
+    if not other.empty:
+        rows, lines, pack_charts = measures_block(other, "")
+        other_section = Section(
+            rec_id="", title=OTHER_MEASURES_TITLE, source="", aim="", lead="", implementation=Rag(None),
+            impact=Rag(None), rated_at=None, evidence="", further_actions="",
+            measures=PackTable(OTHER_MEASURES_TITLE, pd.DataFrame(rows, columns=MEASURE_COLUMNS)),
+            measure_lines=lines, charts=pack_charts)
 
     notes = [SUPPRESSION_NOTE if public else INTERNAL_NOTE, NO_CHILD_DATA_NOTE, ACCESSIBILITY_NOTE]
     if scope.kind != "authority":
         notes.insert(1, f"Figures for {scope_name(scope, names)} are shown beside the whole authority's. "
                         f"Team figures are held to the target that applies to each team where the plan sets one.")
     counts = {kind: queries.rag_counts(ratings, kind) for kind in ("implementation", "impact")}
+    created = datetime.now().replace(microsecond=0)
+    actions, meeting_status = None, ""
+    if meeting is not None and public:
+        meeting_status = MEETING_PUBLIC_NOTE
+    elif record is not None and record.unavailable:
+        meeting_status = MEETING_UNAVAILABLE_NOTE.format(reason=record.unavailable)
+    elif record is not None:
+        actions = _actions_table(record.actions, measures, created)
+    if meeting_status:
+        notes.append(meeting_status)
+    key, key_note = rag_key(info)
     return Pack(plan_name=_text(info.get("name") or "Improvement plan"), authority=_text(info.get("authority") or ""),
                 as_at=as_at, scope=scope, scope_label=label,
                 scope_name=scope_name(scope, names), scope_team_ids=team_ids, public=public,
-                created=datetime.now().replace(microsecond=0), notes=notes, rag_counts=counts, sections=sections)
+                created=created, notes=notes, rag_counts=counts, sections=sections, actions=actions,
+                meeting_status=meeting_status, other_measures=other_section, rag_key=key, rag_key_note=key_note,
+                trend_only=trend_only)
+
+
+def _actions_table(actions: list[dict], measures: pd.DataFrame, created: datetime) -> PackTable:
+    """Open actions (overdue first) and those closed in the last RECENTLY_CLOSED_DAYS."""
+    from ..meeting.views import actions_frame, open_actions, recently_closed
+
+    today = created.date()
+    names = {m: _text(n) for m, n in zip(measures["measure_id"], measures["name"])}
+    shown = open_actions(actions, today) + recently_closed(actions, created.astimezone(), RECENTLY_CLOSED_DAYS)
+    frame = actions_frame(shown, names, today)
+    for column in ("About", "Action", "Owner", "Raised by"):
+        frame[column] = frame[column].map(_text)
+    note = (f"Open actions, overdue first, then actions closed in the last {RECENTLY_CLOSED_DAYS} days. "
+            "From the meeting record; the text is as written in the meeting.")
+    return PackTable("Actions from the meeting", frame, note=note if shown else "No open or recently closed actions.")

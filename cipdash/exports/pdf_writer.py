@@ -26,7 +26,8 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import (BaseDocTemplate, Frame, Image, KeepTogether, NextPageTemplate, PageBreak,
                                 PageTemplate, Paragraph, Spacer, Table, TableStyle)
 
-from .pack import APPENDIX_INTRO, SUMMARY_COLUMNS, Pack, PackTable, Rag, wide_table
+from .pack import (APPENDIX_INTRO, OTHER_MEASURES_INTRO, OTHER_MEASURES_TITLE, SUMMARY_COLUMNS, Pack, PackTable, Rag,
+                   wide_table)
 from .style import HEADER_FILL, frame_text, mark, rag_fill
 
 MARGIN = 1.8 * cm
@@ -36,7 +37,7 @@ FONT_FILES = {
     "bold": ("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf",),
 }
 SUMMARY_WIDTHS = (1.3, 4.3, 2.7, 1.9, 4.9, 4.6, 3.8, 2.6)  # cm; 26.1 cm = A4 landscape less margins
-MEASURE_WIDTHS = (4.2, 2.8, 1.6, 1.4, 2.2, 1.5, 2.3, 1.4)  # cm; 17.4 cm = A4 portrait less margins
+MEASURE_WIDTHS = (3.2, 2.0, 2.1, 2.0, 1.8, 1.8, 2.2, 2.3)  # cm; 17.4 cm = A4 portrait less margins
 
 
 class _FastZlib:
@@ -123,7 +124,9 @@ def _pack_table(table: PackTable, st: _Styles, width: float, small: bool = False
     header = [_p(c, bold) for c in table.frame.columns]
     rows = [[v if "\n" not in v and len(v) <= fits[j] else _p(v, cell) for j, v in enumerate(r)]
             for r in frame_text(table.frame, table.units)]
-    t = Table([header] + rows, colWidths=widths, repeatRows=1, hAlign="LEFT")
+    # splitInRow: a row taller than a page (long evidence) continues on the next page
+    # rather than stopping the whole pack with a LayoutError.
+    t = Table([header] + rows, colWidths=widths, repeatRows=1, hAlign="LEFT", splitInRow=1)
     numeric = [("ALIGN", (j, 1), (j, -1), "RIGHT") for j, c in enumerate(table.frame.columns) if c in table.units]
     t.setStyle(TableStyle(_grid() + numeric + [("FONTNAME", (0, 1), (-1, -1), cell.fontName),
                                                ("FONTSIZE", (0, 1), (-1, -1), cell.fontSize),
@@ -147,6 +150,37 @@ def _image(png: bytes) -> Image:
     img.drawWidth, img.drawHeight = PICTURE_WIDTH, PICTURE_WIDTH * ratio
     img.hAlign = "LEFT"
     return img
+
+
+def _notes_pdf(notes, heading: str, st: _Styles, style) -> list:
+    """The meeting's notes as paragraphs of escaped text (reportlab would read markup)."""
+    if not notes:
+        return []
+    out = [_heading(heading, style, 1)]
+    for note in notes:
+        out += [_p(note.byline, st.caption), _p(note.text, st.body)]
+    return out
+
+
+ACTION_WIDTHS = (1.0, 2.6, 5.6, 2.0, 1.8, 2.0, 2.0)  # cm, 17.0 in all
+
+
+def _measures_pdf(s, pack: Pack, st: "_Styles", text_width: float) -> list:
+    """A section's measures table (the Making Data Count summary) and its charts."""
+    story: list = []
+    if s.measures.frame.empty:
+        story.append(_p("No measures are linked to this recommendation.", st.body))
+    else:
+        story += _pack_table(s.measures, st, text_width, widths_cm=MEASURE_WIDTHS)
+    for c in s.charts:
+        block = [_heading(c.caption, st.h3, 1), _image(c.png)]
+        block += [_p(sentence, st.body) for sentence in c.narrative]
+        block.append(_p(f"Description: {c.alt} The figures are in {c.table.title.split(':')[0]}.",
+                        st.caption))
+        story.append(KeepTogether(block))
+        # After the block, not in it: a long note must be free to run onto the next page.
+        story += _notes_pdf(c.notes, f"Commentary from the meeting, {pack.as_at_label}", st, st.h3)
+    return story
 
 
 def write_pdf(pack: Pack, out: BinaryIO | str) -> None:
@@ -187,6 +221,10 @@ def write_pdf(pack: Pack, out: BinaryIO | str) -> None:
     for kind, counts in pack.rag_counts.items():
         words = ", ".join(f"{n} {Rag(code).word}" for code, n in counts.items() if n) or "No ratings yet"
         story.append(_p(f"{kind.capitalize()}: {words}", st.body))
+    story.append(_heading("What the RAG ratings mean", st.h2, 1))
+    for word, meaning in pack.rag_key:
+        story.append(Paragraph(f"<b>{escape(st.rag(Rag(word[0])))}:</b> {escape(meaning)}", st.body))
+    story.append(_p(pack.rag_key_note, st.caption))
     story.append(_heading("About this pack", st.h2, 1))
     story += [_p(n, st.body) for n in pack.notes]
 
@@ -201,7 +239,7 @@ def write_pdf(pack: Pack, out: BinaryIO | str) -> None:
         rows.append([_p(v, st.cell_bold if j in (0, 2, 3) else st.cell) for j, v in enumerate(values)])
         style += [("BACKGROUND", (2, i), (2, i), colors.HexColor(rag_fill(s.implementation))),
                   ("BACKGROUND", (3, i), (3, i), colors.HexColor(rag_fill(s.impact)))]
-    t = Table(rows, colWidths=[w * cm for w in SUMMARY_WIDTHS], repeatRows=1, hAlign="LEFT")
+    t = Table(rows, colWidths=[w * cm for w in SUMMARY_WIDTHS], repeatRows=1, hAlign="LEFT", splitInRow=1)
     t.setStyle(TableStyle(style))
     story.append(t)
 
@@ -219,18 +257,17 @@ def write_pdf(pack: Pack, out: BinaryIO | str) -> None:
                  ("Rated", s.rated_at.strftime("%b %Y") if s.rated_at else "Not yet rated")]
         story += [rag, Spacer(1, 4), _p(" · ".join(f"{k}: {v}" for k, v in facts if v), st.caption)]
         story += [_heading("Evidence of progress", st.h2, 1), _p(s.evidence or "None recorded", st.body),
-                  _heading("Further actions", st.h2, 1), _p(s.further_actions or "None recorded", st.body),
-                  _heading("Measures", st.h2, 1)]
-        if s.measures.frame.empty:
-            story.append(_p("No measures are linked to this recommendation.", st.body))
-        else:
-            story += _pack_table(s.measures, st, text_width, widths_cm=MEASURE_WIDTHS)
-        for c in s.charts:
-            block = [_heading(c.caption, st.h3, 1), _image(c.png)]
-            block += [_p(sentence, st.body) for sentence in c.narrative]
-            block.append(_p(f"Description: {c.alt} The figures are in {c.table.title.split(':')[0]}.",
-                            st.caption))
-            story.append(KeepTogether(block))
+                  _heading("Further actions", st.h2, 1), _p(s.further_actions or "None recorded", st.body)]
+        story += _notes_pdf(s.notes, f"Commentary from the meeting, {pack.as_at_label}", st, st.h2)
+        story += [_heading("Measures", st.h2, 1)]
+        story += _measures_pdf(s, pack, st, text_width)
+    if pack.other_measures is not None:
+        story += [PageBreak(), _heading(OTHER_MEASURES_TITLE, st.h1, 0), _p(OTHER_MEASURES_INTRO, st.body)]
+        story += _measures_pdf(pack.other_measures, pack, st, text_width)
+
+    if pack.actions is not None:
+        story += [PageBreak(), _heading(pack.actions.title, st.h1, 0)]
+        story += _pack_table(pack.actions, st, text_width, widths_cm=ACTION_WIDTHS)
 
     # Appendix
     story += [PageBreak(), _heading("Appendix: the figures behind the charts", st.h1, 0)]

@@ -18,13 +18,13 @@ from pptx.oxml import parse_xml
 from pptx.dml.color import RGBColor
 from pptx.util import Emu, Inches, Pt
 
-from .pack import Pack, PackTable, Rag, wide_table
+from .pack import OTHER_MEASURES_INTRO, OTHER_MEASURES_TITLE, Pack, PackTable, Rag, shorten, wide_table
 from .style import HEADER_FILL, doc_property, frame_text, hex_rgb, mark, rag_fill, xml_safe
 
 SLIDE_W, SLIDE_H = Inches(13.333), Inches(7.5)
 LEFT, TOP, WIDTH = Inches(0.5), Inches(1.35), Inches(12.333)
 ROWS_PER_SLIDE = 18
-MEASURE_ROWS_PER_SLIDE = 9
+MEASURE_ROWS_PER_SLIDE = 6  # the Variation and Assurance words make rows up to five lines tall
 LAYOUT_TITLE, LAYOUT_TITLE_ONLY = 0, 5
 _A_NS = 'xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main"'
 
@@ -139,6 +139,50 @@ def _table_slides(prs, pack: Pack, title: str, table: PackTable, per_slide: int,
         _footer(slide, pack)
 
 
+# The meeting's commentary goes on the slide it is about (a slide of its own for each
+# would add a slide per chart): a short form there, the whole text in the speaker notes.
+NOTE_TEXT_ON_SLIDE = 300
+NOTES_ON_SLIDE = 2
+ACTION_TEXT_ON_SLIDE = 240
+ACTION_ROWS_PER_SLIDE = 8
+
+
+def _commentary(notes) -> list[tuple[str, bool]]:
+    """Paragraphs (plain text runs: never markup) for a slide's text box."""
+    if not notes:
+        return []
+    paras = [("Commentary from the meeting", True)]
+    for note in notes[:NOTES_ON_SLIDE]:
+        paras.append((xml_safe(f"{shorten(note.text, NOTE_TEXT_ON_SLIDE)} ({note.byline})"), False))
+    if len(notes) > NOTES_ON_SLIDE:
+        paras.append((f"{len(notes) - NOTES_ON_SLIDE} more in the speaker notes", False))
+    return paras
+
+
+def _speaker_notes(notes) -> list[str]:
+    return [xml_safe(f"Commentary ({n.byline}): {n.text}") for n in notes]
+
+
+def _measure_slides(prs, pack: Pack, s, title: str) -> None:
+    """A section's measures table (the Making Data Count summary) and a slide per chart."""
+    if not s.measures.frame.empty:
+        _table_slides(prs, pack, title, s.measures, MEASURE_ROWS_PER_SLIDE, 10,
+                      [2.6, 1.5, 1.6, 1.5, 1.4, 1.4, 1.6, 1.8])
+    for c in s.charts:
+        slide = prs.slides.add_slide(prs.slide_layouts[LAYOUT_TITLE_ONLY])
+        _title(slide, c.caption, size=20)
+        pic = slide.shapes.add_picture(io.BytesIO(c.png), LEFT, TOP, width=Inches(8.3))
+        if pic.height > Inches(5.5):  # keep clear of the footer
+            ratio = Inches(5.5) / pic.height
+            pic.height, pic.width = Inches(5.5), int(pic.width * ratio)
+        _set_alt_text(pic, c.alt, c.caption)
+        texts = c.narrative + [f"Figures: {c.table.title.split(':')[0]}"]
+        paras = [(t, False) for t in texts] + _commentary(c.notes)
+        _textbox(slide, Inches(9.0), TOP, Inches(3.85), Inches(5.5), paras, size=_fit([p for p, _ in paras], 13, 700))
+        _notes(slide, "\n\n".join(c.narrative + [f"Description: {c.alt}"] + _speaker_notes(c.notes)))
+        _footer(slide, pack)
+
+
 def write_pptx(pack: Pack, out: BinaryIO | str) -> None:
     if any(c.png is None for c in pack.charts):
         raise ValueError("render the pack's chart images first (exports.render_pack_images)")
@@ -158,7 +202,10 @@ def write_pptx(pack: Pack, out: BinaryIO | str) -> None:
     _title(slide, "About this pack")
     counts = [f"{kind.capitalize()}: " + (", ".join(f"{n} {Rag(c).word}" for c, n in v.items() if n)
                                            or "no ratings yet") for kind, v in pack.rag_counts.items()]
-    paras = [(mark(pack), True)] + [(c, False) for c in counts] + [(n, False) for n in pack.notes]
+    key = [(f"{Rag(word[0]).label}: {meaning}", False) for word, meaning in pack.rag_key]
+    paras = ([(mark(pack), True)] + [(c, False) for c in counts]
+             + [("What the RAG ratings mean", True)] + key + [(pack.rag_key_note, False)]
+             + [(n, False) for n in pack.notes])
     _textbox(slide, LEFT, TOP, WIDTH, Inches(5.4), paras, size=_fit([p for p, _ in paras], 14, 2200))
     _footer(slide, pack)
 
@@ -184,27 +231,26 @@ def write_pptx(pack: Pack, out: BinaryIO | str) -> None:
         texts = [s.title, facts, "Evidence of progress", s.evidence or "None recorded", "Further actions",
                  s.further_actions or "None recorded"]
         paras = [(texts[0], True), (texts[1], False), (texts[2], True), (texts[3], False), (texts[4], True),
-                 (texts[5], False)]
-        _textbox(slide, LEFT, TOP + Inches(0.85), WIDTH, Inches(4.6), paras, size=_fit(texts, 14, 1800))
+                 (texts[5], False)] + _commentary(s.notes)
+        _textbox(slide, LEFT, TOP + Inches(0.85), WIDTH, Inches(4.6), paras, size=_fit([p for p, _ in paras], 14, 1800))
+        if s.notes:
+            _notes(slide, "\n\n".join(_speaker_notes(s.notes)))
         _footer(slide, pack)
 
-        if not s.measures.frame.empty:
-            _table_slides(prs, pack, f"Recommendation {s.rec_id}: measures", s.measures, MEASURE_ROWS_PER_SLIDE,
-                          10, [3.2, 2.0, 1.2, 1.2, 1.8, 1.2, 1.8, 1.2])
+        _measure_slides(prs, pack, s, f"Recommendation {s.rec_id}: measures")
 
-        for c in s.charts:
-            slide = prs.slides.add_slide(prs.slide_layouts[LAYOUT_TITLE_ONLY])
-            _title(slide, c.caption, size=20)
-            pic = slide.shapes.add_picture(io.BytesIO(c.png), LEFT, TOP, width=Inches(8.3))
-            if pic.height > Inches(5.5):  # keep clear of the footer
-                ratio = Inches(5.5) / pic.height
-                pic.height, pic.width = Inches(5.5), int(pic.width * ratio)
-            _set_alt_text(pic, c.alt, c.caption)
-            texts = c.narrative + [f"Figures: {c.table.title.split(':')[0]}"]
-            _textbox(slide, Inches(9.0), TOP, Inches(3.85), Inches(5.5), [(t, False) for t in texts],
-                     size=_fit(texts, 13, 700))
-            _notes(slide, "\n\n".join(c.narrative + [f"Description: {c.alt}"]))
-            _footer(slide, pack)
+    if pack.other_measures is not None:
+        slide = prs.slides.add_slide(prs.slide_layouts[LAYOUT_TITLE_ONLY])
+        _title(slide, OTHER_MEASURES_TITLE)
+        _textbox(slide, LEFT, TOP, WIDTH, Inches(1), [(OTHER_MEASURES_INTRO, False)], size=14)
+        _footer(slide, pack)
+        _measure_slides(prs, pack, pack.other_measures, f"{OTHER_MEASURES_TITLE}: measures")
+
+    if pack.actions is not None:
+        actions = pack.actions.frame.copy()
+        actions["Action"] = actions["Action"].map(lambda v: shorten(str(v), ACTION_TEXT_ON_SLIDE))
+        _table_slides(prs, pack, pack.actions.title, PackTable(pack.actions.title, actions, note=pack.actions.note),
+                      ACTION_ROWS_PER_SLIDE, 10, [0.6, 2.0, 4.6, 1.5, 1.3, 1.3, 1.5])
 
     slide = prs.slides.add_slide(prs.slide_layouts[LAYOUT_TITLE_ONLY])
     _title(slide, "Appendix: the figures behind the charts")

@@ -310,7 +310,9 @@ select * from final
 order by as_at_month, team_key, sort_order;
 
 -- The whole authority's SPC reading of every measure at every month end, as an overview
--- card shows it (variation, assurance, narrative). Made empty here and filled at load by
+-- card shows it (variation, assurance, narrative, and the honest readings that do not
+-- depend on the exact as-at day: assurance_withheld, suggested_rebase_date and the fixed
+-- baseline's note; `stale` does, so the card works it out). Made empty here and filled at load by
 -- store._build_card_readings, in Python: the readings are analysis.read_all's, so the
 -- overview's as-at change runs no SPC. The build fingerprint covers that Python too.
 create or replace table authority_card_readings (
@@ -318,5 +320,8 @@ create or replace table authority_card_readings (
     measure_id varchar not null,
     variation varchar,
     assurance varchar,
-    narrative varchar not null
+    narrative varchar not null,
+    assurance_withheld varchar,
+    suggested_rebase_date date,
+    baseline_note varchar
 );

@@ -26,11 +26,14 @@ def dashboard_pages() -> dict[str, str]:
     """Every page dashboard.py's st.navigation declares: its file's name (overview, data,
     exports, ...) and its url path. Read from dashboard.py, so a page added there is
     tested without editing the tests. Streamlit serves the default page at the root
-    whatever its url_path (/overview is "Page not found")."""
+    whatever its url_path; /overview is a hidden page that opens it (a function page,
+    not a page file, so not listed here)."""
     tree = ast.parse((ROOT / "dashboard.py").read_text(encoding="utf-8"))
     pages = {}
     for node in ast.walk(tree):
         if isinstance(node, ast.Call) and getattr(node.func, "attr", getattr(node.func, "id", None)) == "Page":
+            if not isinstance(node.args[0], ast.Constant):
+                continue
             script = node.args[0].value
             kw = {k.arg: k.value.value for k in node.keywords if isinstance(k.value, ast.Constant)}
             name = Path(script).stem

@@ -78,3 +78,30 @@ def _shot(request, name: str):
     path = SCREENSHOTS / f"{safe_name(request.node.name)}-{safe_name(name)}.png"
     path.parent.mkdir(parents=True, exist_ok=True)
     return path
+
+
+def test_old_overview_link_opens_the_overview_with_its_month_and_scope(app, page, shot):
+    """The Overview is served at "/"; a bookmark to /overview used to show "Page not found"."""
+    open_page(page, f"{app.url}/overview?as_at={MONTH.isoformat()}&scope=area:{AREA}")
+    shot()
+    assert_holds(page, "an old /overview link")
+    expect(main(page).locator("[data-testid='stCaptionContainer']").first).to_contain_text(
+        f"as at {sample.month_label(MONTH)}")
+    expect(main(page)).to_contain_text(f"{AREA} service area: every measure against the team target")
+
+
+def test_keyboard_focus_is_visible_on_links_and_controls(app, page):
+    """WCAG 2.4.7: tabbing to a navigation link or a control draws a solid ring of at least 2 px."""
+    open_page(page, f"{app.url}/")
+    seen = []
+    for _ in range(12):
+        page.keyboard.press("Tab")
+        style = page.evaluate("""() => { const e = document.activeElement; if (!e || e === document.body) return null;
+            const s = getComputedStyle(e); return [e.tagName, e.textContent.slice(0, 40), s.outlineStyle,
+            parseFloat(s.outlineWidth)]; }""")
+        if style:
+            seen.append(style)
+    assert seen, "nothing took the keyboard focus"
+    bare = [s for s in seen if s[2] in ("none", "") or s[3] < 2]
+    assert not bare, f"focused without a visible ring: {bare}"
+    assert any(s[0] == "A" for s in seen), seen  # the navigation's links were among them
