@@ -93,7 +93,7 @@ cat >"$secrets" <<TOML
 redirect_uri = "http://localhost:$PORT/oauth2callback"
 cookie_secret = "$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 client_id = "smoke-test"
-client_secret = "smoke-test"
+client_secret = "$(head -c 8 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 server_metadata_url = "http://127.0.0.1:9/.well-known/openid-configuration"
 TOML
 chmod 644 "$secrets"

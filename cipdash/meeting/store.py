@@ -258,8 +258,8 @@ class MeetingStore:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             # isolation_level=None: transactions are begun and ended here, explicitly.
+            # timeout= is SQLite's busy timeout: a writer waits this long for another's lock.
             conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False)
-            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_S * 1000}")
             conn.execute("PRAGMA foreign_keys = ON")
             conn.execute("PRAGMA synchronous = FULL")  # a commit is on disk before it returns
             return conn

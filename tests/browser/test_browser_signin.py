@@ -73,7 +73,7 @@ def signin_app(tmp_path_factory, provider):
         f'redirect_uri = "{url}/oauth2callback"\n'
         f'cookie_secret = "{os.urandom(24).hex()}"\n'
         'client_id = "cipdash-test"\n'
-        'client_secret = "not-a-secret"\n'
+        'client_secret = "' + os.urandom(8).hex() + '"\n'  # made up each run: the mock provider takes any
         f'server_metadata_url = "{provider}/.well-known/openid-configuration"\n')
     env = dict(os.environ, CIPDASH_DB=str(db), CIPDASH_PLAN_DIR=str(plan), CIPDASH_DATA_DIR=str(data))
     log = root / "server.log"
