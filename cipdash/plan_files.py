@@ -99,22 +99,32 @@ def write_atomically(path: Path, data: bytes) -> None:
         os.close(dir_fd)
 
 
-def _check_rebase(plan_dir: Path, new_bytes: bytes) -> list[Problem]:
-    """Every problem the new spc_rebase.csv would have, read exactly as a load reads it
-    (a measure in measures.csv, a valid date, one row per (measure_id, rebase_date))."""
+def check_new_file(plan_dir: Path, file_name: str, new_bytes: bytes, check_rows) -> list[Problem]:
+    """Every problem plan_dir/file_name would have with new_bytes as its contents, read
+    exactly as a load reads it: `check_rows(table, problems, plan)` is the file's own row
+    checker from plan.py. The plan's other problems come first (fix those first)."""
     from .csvfile import read_table
-    from .plan import PLAN_FILES, _rebase, read_plan
+    from .plan import PLAN_FILES, read_plan
 
     problems = Problems()
     plan = read_plan(plan_dir, problems)
-    others = [p for p in problems.errors if not p.file.endswith(REBASE_FILE)]
+    others = [p for p in problems.errors if not p.file.endswith(file_name)]
     if others:
-        return others  # the plan has problems of its own: fix them first
+        return others
     checked = Problems()
-    table = read_table(plan_dir / REBASE_FILE, PLAN_FILES[REBASE_FILE], checked, raw=new_bytes)
+    table = read_table(plan_dir / file_name, PLAN_FILES[file_name], checked, raw=new_bytes)
     if table is not None:
-        _rebase(table, checked, plan.known_measures)
+        check_rows(table, checked, plan)
     return checked.errors
+
+
+def _check_rebase(plan_dir: Path, new_bytes: bytes) -> list[Problem]:
+    """spc_rebase.csv's rows: a measure in measures.csv, a valid date, one row per
+    (measure_id, rebase_date)."""
+    from .plan import _rebase
+
+    return check_new_file(plan_dir, REBASE_FILE, new_bytes,
+                          lambda table, checked, plan: _rebase(table, checked, plan.known_measures))
 
 
 def append_rebase(plan_dir: Path, measure_id: str, rebase_date: date, reason: str, who: str,

@@ -17,7 +17,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from .. import plan_files
-from ..errors import Problem, Problems
+from ..errors import Problem
 from ..plan_files import AppendRefused  # noqa: F401  (raised here; callers import it from here)
 from .store import BadRecord, MeetingStore
 
@@ -40,19 +40,11 @@ def _new_bytes(existing: bytes, proposal: dict) -> bytes:
 
 def _check(plan_dir: Path, new_bytes: bytes) -> list[Problem]:
     """Every problem the new ratings.csv would have, read exactly as a load reads it."""
-    from ..plan import PLAN_FILES, _ratings, read_plan
-    from ..csvfile import read_table
+    from ..plan import _ratings
 
-    problems = Problems()
-    plan = read_plan(plan_dir, problems)
-    others = [p for p in problems.errors if not p.file.endswith(RATINGS_FILE)]
-    if others:
-        return others  # the plan has problems of its own: fix them first
-    checked = Problems()
-    table = read_table(plan_dir / RATINGS_FILE, PLAN_FILES[RATINGS_FILE], checked, raw=new_bytes)
-    if table is not None:
-        _ratings(table, checked, plan.known_recommendations)
-    return checked.errors
+    return plan_files.check_new_file(plan_dir, RATINGS_FILE, new_bytes,
+                                     lambda table, checked, plan: _ratings(table, checked,
+                                                                           plan.known_recommendations))
 
 
 def apply_proposal(store: MeetingStore, proposal_id: int, plan_dir: Path, author: str) -> dict:
