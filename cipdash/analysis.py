@@ -173,8 +173,19 @@ def narrative(result: spc.SpcResult | None, fc: trajectory.Forecast | None, unit
     if result is not None and result.n_points:
         parts.append(spc.spc_sentence(result, unit, polarity, target, target_date, withheld))
     if fc is not None and fc.status is not None:
-        parts.append(trajectory.forecast_sentence(fc, unit))
+        parts.append(trajectory.forecast_sentence(fc, unit, _trend_disagrees(result, fc, target, withheld)))
     return " ".join(parts)
+
+
+def _trend_disagrees(result: spc.SpcResult | None, fc: trajectory.Forecast, target: float | None,
+                     withheld: str | None) -> bool:
+    """The assurance says the target will not be met (or always will) without a change to
+    the process, and the trend's projection says it may be (or may not)."""
+    if result is None or withheld is not None:
+        return False
+    assurance = spc.assurance_for(result, target)
+    return ((assurance == spc.CONSISTENT_FAIL and fc.status in (trajectory.ON_TRACK, trajectory.AT_RISK))
+            or (assurance == spc.CONSISTENT_PASS and fc.status in (trajectory.OFF_TRACK, trajectory.AT_RISK)))
 
 
 def _baseline(value) -> int | None:

@@ -223,8 +223,11 @@ def no_trajectory_words(monthly_points: int) -> str:
             f"{MIN_TRAJECTORY_POINTS}.")
 
 
-def forecast_sentence(fc: Forecast, unit: str | None = "") -> str:
-    """Plain-English reading of a forecast."""
+def forecast_sentence(fc: Forecast, unit: str | None = "", beyond_the_limits: bool = False) -> str:
+    """Plain-English reading of a forecast. `beyond_the_limits`: the SPC assurance has just
+    said the target will (or will not) be met while the process stays as it is, and the
+    trend says otherwise; the trend carrying on would itself be that change, so the
+    sentence is put as a condition rather than as a second verdict."""
     if fc.status is None and fc.projected is None:
         return fc.reason or "No forecast."
 
@@ -237,6 +240,13 @@ def forecast_sentence(fc: Forecast, unit: str | None = "") -> str:
             f"{fmt(fc.upper)})")
     if fc.status is None:
         return f"{text}. {fc.reason}"
+    if beyond_the_limits:
+        then = {ON_TRACK: "would then be met", AT_RISK: "would then be at risk",
+                OFF_TRACK: "would then be missed"}
+        return (f"That holds while the process stays as it is: if the trend of the last {fc.n_points} months "
+                f"carries on, which would itself be such a change, the value would be {fmt(fc.projected)} in "
+                f"{when} (80% range {fmt(fc.lower)} to {fmt(fc.upper)}) and the target of {fmt(fc.target)} "
+                f"{then[fc.status]}.")
     words = {ON_TRACK: "on track to be met", AT_RISK: "at risk",
              OFF_TRACK: "off track: on this trend it will not be met"}
     return f"{text}, so the target of {fmt(fc.target)} is {words[fc.status]}."

@@ -53,3 +53,27 @@ def test_a_projection_stays_within_what_a_percentage_can_be():
     reading = read_measure(measure, points(rising), 95.0, date(2021, 3, 31))
     fc = reading.forecast
     assert fc.projected <= 100.0 and fc.upper <= 100.0 and fc.lower >= 0.0
+
+
+def test_a_trend_that_disagrees_with_the_assurance_is_put_as_a_condition(sample_db_file):
+    """Sample, Oct 2020: the Mar 2021 target of 95% is above the upper limit ("will not be met
+    without a change to the system") while the rising trend puts it "at risk". The trend
+    carrying on would itself be that change, so the narrative says so rather than giving
+    two verdicts."""
+    from cipdash.db import open_snapshot
+    from cipdash.summary import build_summary
+
+    snap = open_snapshot(sample_db_file)
+    try:
+        measures = {m["measure_id"]: m for m in build_summary(snap, date(2020, 10, 31))["measures"]}
+    finally:
+        snap.close()
+    text = measures["assessment_timeliness"]["narrative"]
+    assert measures["assessment_timeliness"]["assurance"] == "consistent_fail"
+    assert "will not be met without a change to the system" in text
+    assert "That holds while the process stays as it is: if the trend of the last 12 months carries on" in text
+    assert "would then be at risk" in text and "so the target of 95.0% is at risk" not in text
+    # Where the assurance and the trend agree, or there is none, the forecast is a plain verdict.
+    plain = measures["contacts_3_days"]["narrative"]
+    assert measures["contacts_3_days"]["assurance"] == "hit_or_miss"
+    assert "so the target of 92.0% is at risk" in plain and "That holds while" not in plain
