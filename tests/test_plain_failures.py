@@ -12,19 +12,25 @@ ROOT = Path(__file__).resolve().parent.parent
 SECRET = "boom in /srv/cipdash/secret_path.py"
 
 
-def test_a_failing_page_shows_a_plain_message_and_no_details(sample_db_file, monkeypatch, caplog):
-    monkeypatch.delenv("CIPDASH_SHOW_ERRORS", raising=False)
-    monkeypatch.setenv("CIPDASH_DB", str(sample_db_file))
+def run_with_a_broken_query(monkeypatch, db, as_at: str) -> AppTest:
+    """The Overview with its needs-attention query failing, at a month no other test's cache
+    holds for that query (each test its own month)."""
+    monkeypatch.setenv("CIPDASH_DB", str(db))
 
     def broken(*args, **kwargs):
         raise RuntimeError(SECRET)
     broken.__name__ = "attention_table"  # the dashboard's cache finds query functions by name
 
-    # (a function no other test's cache holds under this name and arguments)
     monkeypatch.setattr(queries, "attention_table", broken)
     at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
-    at.query_params["as_at"] = "2019-06-30"
+    at.query_params["as_at"] = as_at
     at.run()
+    return at
+
+
+def test_a_failing_page_shows_a_plain_message_and_no_details(sample_db_file, monkeypatch, caplog):
+    monkeypatch.delenv("CIPDASH_SHOW_ERRORS", raising=False)
+    at = run_with_a_broken_query(monkeypatch, sample_db_file, "2019-06-30")
     assert not at.exception
     shown = "\n".join(str(e.value) for e in at.error)
     assert "something went wrong" in shown and "reference" in shown
@@ -34,15 +40,6 @@ def test_a_failing_page_shows_a_plain_message_and_no_details(sample_db_file, mon
 
 
 def test_in_the_tests_a_failure_surfaces_as_itself(sample_db_file, monkeypatch):
-    monkeypatch.setenv("CIPDASH_DB", str(sample_db_file))
-
-    def broken(*args, **kwargs):
-        raise RuntimeError(SECRET)
-    broken.__name__ = "attention_table"  # the dashboard's cache finds query functions by name
-
-    monkeypatch.setattr(queries, "attention_table", broken)
-    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
-    at.query_params["as_at"] = "2019-05-31"
-    at.run()
+    at = run_with_a_broken_query(monkeypatch, sample_db_file, "2019-05-31")
     assert at.exception  # (its text is Streamlit's redacted one: showErrorDetails is "none")
     assert not any("something went wrong" in str(e.value) for e in at.error)
