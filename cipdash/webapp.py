@@ -346,12 +346,22 @@ def _adopt_old_scope_links(choices: dict[str, str]) -> None:
         st.query_params["scope"] = tokens
 
 
+# The database version the sidebar opened in this run, handed to the page: the sidebar's
+# months and team names and the page's figures must come from one version, though a load
+# may replace the file between the two (a browser test caught a sidebar of one data set
+# above a page of the next).
+_THIS_RUN = "_this_run_database"
+
+
 def sidebar() -> None:
     """The month and the scope, drawn once per run by dashboard.py for whichever page runs."""
     page_style.apply()
     st.session_state[_SIDEBAR_IN_ENTRY_POINT] = True
     _leave_pages_directory_mode()
-    _choose_month_and_scope(*_open())
+    st.session_state.pop(_THIS_RUN, None)  # never a version left by an earlier run
+    opened = _open()
+    st.session_state[_THIS_RUN] = opened
+    _choose_month_and_scope(*opened)
 
 
 def page_context() -> PageContext:
@@ -360,7 +370,9 @@ def page_context() -> PageContext:
     first: nobody without a grant gets as far as opening the database."""
     _leave_pages_directory_mode()
     grant = gate()
-    path, version, snap = _open()
+    # Taken, not read: a later run opens whatever version is current then.
+    opened = st.session_state.pop(_THIS_RUN, None)
+    path, version, snap = opened or _open()
     if st.session_state.get(_SIDEBAR_IN_ENTRY_POINT):
         month, tokens = st.session_state.get("as_at"), st.session_state.get("scope") or []
     else:  # a page script run on its own (tests): it draws the sidebar itself

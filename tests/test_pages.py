@@ -214,3 +214,24 @@ def test_a_missing_database_says_how_to_build_it(tmp_path, monkeypatch):
     at.run()
     assert not at.exception
     assert "python -m cipdash load" in at.error[0].value
+
+
+def test_the_sidebar_and_the_page_read_one_database_version_per_run(sample_db, monkeypatch):
+    # A load may replace the file between the sidebar and the page; were each to open the
+    # database itself, the sidebar could list one data set's months and teams above the
+    # next data set's figures (the concurrent browser test caught exactly that).
+    from cipdash import webapp
+
+    opened = []
+    real_open = webapp._open
+
+    def counting_open():
+        opened.append(1)
+        return real_open()
+
+    monkeypatch.setattr(webapp, "_open", counting_open)
+    at = run_page("measures", measure="assessment_timeliness")
+    assert len(opened) == 1
+    at.sidebar.selectbox(key="as_at").select_index(2).run()
+    assert not at.exception
+    assert len(opened) == 2  # one more run, one more opening
