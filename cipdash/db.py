@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
-import numpy as np
 import pandas as pd
 
 from .errors import DatabaseUnavailable
@@ -59,26 +58,6 @@ def file_version(path: Path) -> FileVersion:
     return FileVersion(st.st_ino, st.st_mtime_ns, st.st_size)
 
 
-def unmasked(values) -> np.ndarray:
-    """A column from DuckDB's fetchnumpy (a masked array where it holds NULLs) as a plain
-    array: NaN for a missing number, NaT for a missing date, None for missing text (and
-    for missing integers or booleans, as objects)."""
-    if not isinstance(values, np.ma.MaskedArray):
-        return values
-    missing = np.ma.getmaskarray(values)
-    data = np.asarray(values.data)
-    if not missing.any():
-        return data
-    kind = data.dtype.kind
-    if kind == "f":
-        return np.where(missing, np.nan, data)
-    if kind == "M":
-        return np.where(missing, np.datetime64("NaT"), data)
-    out = data.astype(object)  # text, and integers or booleans with a NULL: objects, None where missing
-    out[missing] = None
-    return out
-
-
 class Snapshot:
     """A read-only view of one version of the database; safe to share between threads
     (each query takes its own cursor)."""
@@ -117,13 +96,6 @@ class Snapshot:
     def query(self, name: str, **params) -> pd.DataFrame:
         """Run the query file cipdash/sql/queries/<name>.sql with bound parameters."""
         return self.execute(sql(f"queries/{name}"), params)
-
-    def fetch_columns(self, name: str, **params) -> dict[str, np.ndarray]:
-        """Like query(), as a column -> numpy array dict, for the few hot lookups that never
-        need a DataFrame (half the cost of building one). A NULL reads as NaN in a number
-        column, NaT in a date column and None in a text column."""
-        found = self._run(sql(f"queries/{name}"), params, lambda cursor: cursor.fetchnumpy())
-        return {name: unmasked(values) for name, values in found.items()}
 
     def execute(self, text: str, params: dict | list | None = None) -> pd.DataFrame:
         return self._run(text, params, lambda cursor: cursor.df())

@@ -6,16 +6,13 @@ cached wrappers (cipdash/webapp.py), tests call them directly.
 """
 from __future__ import annotations
 
-import bisect
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Callable
 
 import numpy as np
 import pandas as pd
 
+from .cache import per_version
 from .cells import AUTHORITY_TEAM, RAG_NAMES
 from .db import Snapshot
 from .scope import Scope  # noqa: F401  (pack and tests import it from here)
@@ -25,49 +22,36 @@ from .targets import NOT_MET, statuses
 RAG_SCORE = {"R": 0, "A": 1, "G": 2}
 
 
-# A small per-process memo of the intermediate results several views share (the latest
-# figures, the SPC readings), keyed by the database file's version: the overview's cards
-# and its needs-attention list, the teams page and a measure's reading then run each query
-# once per as-at date, not once per caller. Results are shared: callers never mutate them.
-_MEMO: OrderedDict = OrderedDict()
-_MEMO_SIZE = 64
-_MEMO_LOCK = threading.Lock()
+# Intermediate results several views share (the latest figures, the SPC readings) are
+# kept per database version by cipdash/cache.py: the overview's cards and its
+# needs-attention list, the teams page and a measure's reading then run each query once
+# per as-at date, not once per caller. Results are shared: callers never mutate them.
 
 
-def _memo(snap: Snapshot, key: tuple, make: Callable):
-    k = (str(snap.path), snap.version, key)
-    with _MEMO_LOCK:
-        if k in _MEMO:
-            _MEMO.move_to_end(k)
-            return _MEMO[k]
-    value = make()
-    with _MEMO_LOCK:
-        _MEMO[k] = value
-        while len(_MEMO) > _MEMO_SIZE:
-            _MEMO.popitem(last=False)
-    return value
-
-
+@per_version
 def _per_version(snap: Snapshot, name: str) -> pd.DataFrame:
     """A small table read once per database version (targets, comparators, the authority's
     figures): filtered in memory by the functions below, so a page with five charts runs
     no query for them after the first."""
-    return _memo(snap, ("table", name), lambda: snap.query(name))
+    return snap.query(name)
+
+
+@per_version
+def _by_measure(snap: Snapshot, name: str) -> dict:
+    """A per-version table split by measure: measure_id -> its rows without the measure_id
+    column (None -> no rows), once per version, so a chart does not filter every measure's
+    rows (three such filters were a third of a trend chart's cost)."""
+    frame = _per_version(snap, name)
+    parts = {m: part.drop(columns="measure_id").reset_index(drop=True)
+             for m, part in frame.groupby("measure_id", sort=False)}
+    parts[None] = frame.iloc[0:0].drop(columns="measure_id").reset_index(drop=True)
+    return parts
 
 
 def _per_measure(snap: Snapshot, name: str, measure_id: str) -> pd.DataFrame:
-    """One measure's rows of a per-version table, without the measure_id column: the table
-    is split by measure once per version, so a chart does not filter every measure's rows
-    (three such filters were a third of a trend chart's cost). The frames are shared;
-    pandas' copy-on-write keeps a caller's change to its own copy."""
-    def split() -> dict:
-        frame = _per_version(snap, name)
-        parts = {m: part.drop(columns="measure_id").reset_index(drop=True)
-                 for m, part in frame.groupby("measure_id", sort=False)}
-        parts[None] = frame.iloc[0:0].drop(columns="measure_id").reset_index(drop=True)
-        return parts
-
-    parts = _memo(snap, ("by_measure", name), split)
+    """One measure's rows of a per-version table, without the measure_id column. The frames
+    are shared; pandas' copy-on-write keeps a caller's change to its own copy."""
+    parts = _by_measure(snap, name)
     return parts.get(measure_id, parts[None])
 
 
@@ -120,50 +104,25 @@ def _as_duckdb_hands_over(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def _ratings_by_rec(snap: Snapshot) -> dict:
-    """rec_id -> (its rating dates, its rating rows), oldest first: read once per version."""
-    every = _per_version(snap, "all_ratings")
-    out: dict = {}
-    for row in every.to_dict("records"):
-        # a rating not yet judged reads as None, as in the frame the pages always had
-        row = {k: (None if k in RATING_COLUMNS and pd.isna(v) else v) for k, v in row.items()}
-        dates, rows = out.setdefault(row["rec_id"], ([], []))
-        dates.append(row["as_at"])
-        rows.append(row)
-    return out
-
-
 RATING_COLUMNS = ("implementation", "impact", "evidence", "further_actions")
 
 
+def _ratings_words(column: pd.Series, text: bool) -> pd.Series:
+    """A rating column as the pages read it: a rating not yet judged is None in an object
+    column (pandas 3 would make a text column's missing value NaN, which is truthy: the
+    Overview crashed on KeyError: nan). Text (evidence, further actions) keeps its string
+    type when none is missing."""
+    if text and not column.isna().any():
+        return column
+    return pd.Series([None if pd.isna(v) else v for v in column], index=column.index, dtype=object)
+
+
 def ratings_at(snap: Snapshot, as_at: date) -> pd.DataFrame:
-    """Each recommendation's rating at as_at (its latest on or before it, as ratings_at.sql,
-    which summary --json runs), with the one before it and the movement since. Built from
-    the per-version ratings by bisection: a handful of rows, where pandas merges and group-bys
-    cost ~9 ms on every as-at change."""
-    recs = _per_version(snap, "recommendations")
-    every = _per_version(snap, "all_ratings")
-    by_rec = _memo(snap, ("ratings_by_rec",), lambda: _ratings_by_rec(snap))
-    cutoff = pd.Timestamp(as_at)
-    current, previous = [], []
-    for rec_id in recs["rec_id"].tolist():
-        dates, rows = by_rec.get(rec_id, ((), ()))
-        i = bisect.bisect_right(dates, cutoff)
-        current.append(rows[i - 1] if i >= 1 else {})
-        previous.append(rows[i - 2] if i >= 2 else {})
-    df = recs.copy()
-    dates_type = every["as_at"].dtype  # as the merge gave it
-    df["rated_at"] = pd.Series([r.get("as_at") for r in current], index=df.index, dtype=dates_type)
-    for c in RATING_COLUMNS:
-        # The ratings as object dtype: pandas 3 would infer a string column from a mix of
-        # words and None and turn the None into NaN, which is truthy (the Overview crashed
-        # on KeyError: nan). The text columns keep their string type when none is missing.
-        values = [r.get(c) for r in current]
-        text = c in ("evidence", "further_actions") and None not in values
-        df[c] = pd.Series(values, index=df.index, dtype=every[c].dtype if text else object)
-    df["previous_rated_at"] = pd.Series([r.get("as_at") for r in previous], index=df.index, dtype=dates_type)
-    for c in ("implementation", "impact"):
-        df[f"previous_{c}"] = pd.Series([r.get(c) for r in previous], index=df.index, dtype=object)
+    """Each recommendation's rating at as_at and the one before it (ratings_at.sql, where
+    the rule is written; summary --json runs it too), with the movement since."""
+    df = snap.query("ratings_at", as_at=as_at)
+    for c in RATING_COLUMNS + ("previous_implementation", "previous_impact"):
+        df[c] = _ratings_words(df[c], text=c in ("evidence", "further_actions"))
     for c in ("implementation", "impact"):
         df[f"{c}_movement"] = pd.Series([movement(a, b) for a, b in zip(df[c], df[f"previous_{c}"])],
                                         index=df.index, dtype=object)
@@ -206,7 +165,7 @@ def latest_figures(snap: Snapshot, as_at: date, team: str = AUTHORITY_TEAM) -> p
 
 def latest_figures_for(snap: Snapshot, as_at: date, teams: tuple[str, ...]) -> pd.DataFrame:
     """latest_figures for several teams in one query (rows per measure and team)."""
-    return _memo(snap, ("latest_figures", as_at, tuple(teams)), lambda: _latest_figures(snap, as_at, teams)).copy()
+    return _latest_figures(snap, as_at, tuple(teams)).copy()
 
 
 def _authority_latest(snap: Snapshot, as_at: date) -> pd.DataFrame:
@@ -214,28 +173,23 @@ def _authority_latest(snap: Snapshot, as_at: date) -> pd.DataFrame:
     authority_latest mart (the query reads the same rows): its rows for the last month end
     on or before as_at."""
     every = _per_version(snap, "authority_latest")
-    months = _memo(snap, ("authority_latest_months",),
-                   lambda: np.unique(every["as_at_month"].to_numpy()))
+    months = _authority_latest_months(snap)
     i = int(np.searchsorted(months, np.datetime64(pd.Timestamp(as_at)), side="right")) - 1
     mask = (every["as_at_month"] == months[i]).to_numpy() if i >= 0 else np.zeros(len(every), dtype=bool)
     return _rows(every, mask).drop(columns="as_at_month")
 
 
-def team_month(snap: Snapshot, as_at: date) -> date | None:
-    """The month end whose team_latest rows hold the teams' latest figures at as_at, as
-    latest_figures.sql chooses it: as_at itself when it is a month end, else the month end
-    before it; never later than the last period with a team figure. None: no team figures."""
-    last = _memo(snap, ("last_team_period",), lambda: _date(snap.query("last_team_period")["last"].iloc[0]))
-    if last is None:
-        return None
-    month_end = as_at if (as_at + timedelta(days=1)).day == 1 else as_at.replace(day=1) - timedelta(days=1)
-    return min(month_end, last)
+@per_version
+def _authority_latest_months(snap: Snapshot) -> np.ndarray:
+    """The month ends of the authority_latest mart, in order (once per version)."""
+    return np.unique(_per_version(snap, "authority_latest")["as_at_month"].to_numpy())
 
 
 TEAM_ROW_COLUMNS = ["measure_id", "team_id", "latest_period_end", "period_type", "latest_value", "target_date",
                     "target", "name", "unit", "polarity", "tolerance", "sort_order", "status"]
 
 
+@per_version
 def _plan_columns(snap: Snapshot) -> tuple[dict[str, int], dict[str, np.ndarray]]:
     """The plan's own columns of each measure, for joining to figures in memory: measure_id
     -> its position, and each column as an array (read once per version)."""
@@ -244,10 +198,10 @@ def _plan_columns(snap: Snapshot) -> tuple[dict[str, int], dict[str, np.ndarray]
     return where, {c: plan[c].to_numpy() for c in ("name", "unit", "polarity", "tolerance", "sort_order")}
 
 
+@per_version
 def _team_names(snap: Snapshot) -> dict[str, str]:
     """team_id -> team name, read once per version (shared: callers never change it)."""
-    return _memo(snap, ("team_names",), lambda: dict(zip(*_per_version(snap, "teams")[["team_id", "team_name"]]
-                                                      .to_numpy().T)))
+    return dict(zip(*_per_version(snap, "teams")[["team_id", "team_name"]].to_numpy().T))
 
 
 def team_latest_rows(snap: Snapshot, as_at: date, team_ids: tuple[str, ...]) -> pd.DataFrame:
@@ -257,26 +211,24 @@ def team_latest_rows(snap: Snapshot, as_at: date, team_ids: tuple[str, ...]) -> 
     return pd.DataFrame(_team_rows(snap, as_at, tuple(team_ids)), columns=TEAM_ROW_COLUMNS)
 
 
+@per_version
 def _team_rows(snap: Snapshot, as_at: date, team_ids: tuple[str, ...]) -> dict[str, np.ndarray]:
     """team_latest_rows as a column -> array dict, which is all the Teams table and a team's
-    readings read: fetched as numpy arrays and joined, ordered and rated with numpy, where
-    a DataFrame built, joined and sorted with pandas cost three times the query (~9 ms a
-    service area). Shared; callers never change it."""
-    def make() -> dict[str, np.ndarray]:
-        found = snap.fetch_columns("team_latest_rows", month=team_month(snap, as_at), teams=list(team_ids))
-        where, plan = _memo(snap, ("plan_columns",), lambda: _plan_columns(snap))
-        at = np.fromiter((where[m] for m in found["measure_id"].tolist()), dtype=np.intp,
-                         count=len(found["measure_id"]))
-        columns = found | {c: values[at] for c, values in plan.items()}
-        order = np.lexsort((columns["team_id"], columns["sort_order"]))
-        columns = {c: values[order] for c, values in columns.items()}
-        columns["status"] = np.array(statuses(columns["latest_value"], columns["target"], columns["polarity"],
-                                              columns["tolerance"]), dtype=object)
-        return {c: columns[c] for c in TEAM_ROW_COLUMNS}
-
-    return _memo(snap, ("team_latest_rows", as_at, tuple(team_ids)), make)
+    readings read: joined to the plan, ordered and rated with numpy, where a DataFrame
+    joined and sorted with pandas cost three times the query (~9 ms a service area).
+    Shared; callers never change it."""
+    found = snap.query("team_latest_rows", as_at=as_at, teams=list(team_ids))
+    where, plan = _plan_columns(snap)
+    at = np.fromiter((where[m] for m in found["measure_id"].tolist()), dtype=np.intp, count=len(found))
+    columns = {c: found[c].to_numpy() for c in found.columns} | {c: values[at] for c, values in plan.items()}
+    order = np.lexsort((columns["team_id"], columns["sort_order"]))
+    columns = {c: values[order] for c, values in columns.items()}
+    columns["status"] = np.array(statuses(columns["latest_value"], columns["target"], columns["polarity"],
+                                          columns["tolerance"]), dtype=object)
+    return {c: columns[c] for c in TEAM_ROW_COLUMNS}
 
 
+@per_version
 def _latest_figures(snap: Snapshot, as_at: date, teams: tuple[str, ...]) -> pd.DataFrame:
     if tuple(teams) == (AUTHORITY_TEAM,):
         df = _authority_latest(snap, as_at)
@@ -345,18 +297,21 @@ def league(snap: Snapshot, measure_id: str, period_end: date, period_type: str, 
     return df
 
 
+@per_version
+def _ratings_by_rec_frame(snap: Snapshot) -> dict:
+    """rec_id -> its ratings without the rec_id column (None -> no rows), once per version."""
+    every = _per_version(snap, "all_ratings")
+    parts = {r: part.drop(columns="rec_id").reset_index(drop=True)
+             for r, part in every.groupby("rec_id", sort=False)}
+    parts[None] = every.iloc[0:0].drop(columns="rec_id").reset_index(drop=True)
+    return parts
+
+
 def rating_history(snap: Snapshot, rec_id: str, as_at: date) -> pd.DataFrame:
     """One recommendation's ratings up to as_at, oldest first."""
-    def split() -> dict:
-        every = _per_version(snap, "all_ratings")
-        parts = {r: part.drop(columns="rec_id").reset_index(drop=True)
-                 for r, part in every.groupby("rec_id", sort=False)}
-        parts[None] = every.iloc[0:0].drop(columns="rec_id").reset_index(drop=True)
-        return parts
-
     # Split by recommendation once per version, then cut at as_at (by bisection when in
     # date order, as all_ratings.sql gives them): two masks over every rating cost ~3 ms.
-    parts = _memo(snap, ("ratings_by_rec_frame",), split)
+    parts = _ratings_by_rec_frame(snap)
     mine = parts.get(rec_id, parts[None])
     dates = mine["as_at"]
     cutoff = pd.Timestamp(as_at)
@@ -528,32 +483,42 @@ def team_periods(snap: Snapshot, measure_id: str, as_at: date) -> pd.DataFrame:
     return _up_to(_per_measure(snap, "all_team_periods", measure_id), as_at)
 
 
+@per_version
+def _first_team_figure(snap: Snapshot) -> dict:
+    """measure_id -> the period end of its first team figure."""
+    found = _per_version(snap, "all_team_periods")
+    return found.groupby("measure_id")["period_end"].min().to_dict()
+
+
 def measures_with_team_figures(snap: Snapshot, as_at: date) -> dict[str, str]:
     """measure_id -> name, for measures with team figures on or before as_at (league and
     heat map), in plan order."""
-    def first_team_figure() -> dict:
-        found = _per_version(snap, "all_team_periods")
-        return found.groupby("measure_id")["period_end"].min().to_dict()
-
-    first = _memo(snap, ("first_team_figure",), first_team_figure)
+    first = _first_team_figure(snap)
     cutoff = pd.Timestamp(as_at)
     plan = _per_version(snap, "measures")
     return {m: n for m, n in zip(plan["measure_id"].tolist(), plan["name"].tolist())
             if m in first and first[m] <= cutoff}
 
 
-def _readings(snap: Snapshot, as_at: date, team: str, points: pd.DataFrame | None = None) -> dict:
-    from .analysis import read_all
-
+@per_version
+def _rebase_dates(snap: Snapshot) -> dict[str, list[date]]:
     from .analysis import rebase_dates
 
-    rebase = _memo(snap, ("rebase",), lambda: rebase_dates(snap))
-    def figures() -> pd.DataFrame:
-        # A team's from the lean team rows (read_all reads only their measure, target,
-        # target date, polarity and unit); the whole authority's from its per-version copy.
-        return latest_figures(snap, as_at, team) if team == AUTHORITY_TEAM else _team_rows(snap, as_at, (team,))
+    return rebase_dates(snap)
 
-    return _memo(snap, ("readings", as_at, team), lambda: read_all(snap, as_at, team, figures(), points, rebase))
+
+@per_version
+def _readings(snap: Snapshot, as_at: date, team: str) -> dict:
+    from .analysis import read_all
+
+    # A team's from the lean team rows (read_all reads only their measure, target, target
+    # date, polarity and unit) and its monthly points query; the whole authority's from
+    # the per-version copies of its latest figures and its series.
+    if team == AUTHORITY_TEAM:
+        figures, points = latest_figures(snap, as_at, team), authority_series(snap, as_at)
+    else:
+        figures, points = _team_rows(snap, as_at, (team,)), None
+    return read_all(snap, as_at, team, figures, points, _rebase_dates(snap))
 
 
 def readings(snap: Snapshot, as_at: date, team: str = AUTHORITY_TEAM) -> dict:
@@ -634,31 +599,27 @@ class CardReading:
                    reading.suggested_rebase_date, reading.baseline_note)
 
 
-def card_readings(snap: Snapshot, as_at: date, team: str = AUTHORITY_TEAM,
-                  series: pd.DataFrame | None = None) -> dict[str, "CardReading"]:
-    """measure_id -> what its card shows of its reading at as_at. The whole authority's
-    come from the authority_card_readings mart, built at load for every month end (the
-    latest month end on or before as_at, as its figures are chosen); a team's, or any date
-    before the mart's first month, are read here. `series`: the authority's figures up to
-    as_at when the caller has them (the SPC input, so no second query)."""
+def card_readings(snap: Snapshot, as_at: date, team: str = AUTHORITY_TEAM) -> dict[str, "CardReading"]:
+    """measure_id -> what its card shows of its reading at as_at. The whole authority's is
+    read at the latest month end on or before as_at, as its figures are chosen (the
+    authority_latest mart), so every day of a month shares one reading, worked out once per
+    database version and month; a team's, or any date before the first month end, at as_at."""
     if team == AUTHORITY_TEAM:
-        months, by_month = _memo(snap, ("authority_card_readings",), lambda: _card_readings_by_month(snap))
-        i = bisect.bisect_right(months, as_at) - 1
+        months = _authority_latest_months(snap)
+        i = int(np.searchsorted(months, np.datetime64(pd.Timestamp(as_at)), side="right")) - 1
         if i >= 0:
-            return by_month[months[i]]
-    return {m: CardReading.of(r) for m, r in _readings(snap, as_at, team, series).items()}
+            return _authority_card_readings(snap, pd.Timestamp(months[i]).date())
+    return {m: CardReading.of(r) for m, r in _readings(snap, as_at, team).items()}
 
 
-def _card_readings_by_month(snap: Snapshot) -> tuple[list[date], dict[date, dict]]:
-    every = snap.fetch_columns("authority_card_readings")  # a NULL reading reads as None
-    by_month: dict[date, dict] = {}
-    rebase_dates = [_date(d) for d in every["suggested_rebase_date"]]  # NaT reads as None
-    for month, mid, variation, assurance, text, withheld, rebase, note in zip(*(every[c].tolist() for c in (
-            "as_at_month", "measure_id", "variation", "assurance", "narrative", "assurance_withheld")),
-            rebase_dates, every["baseline_note"].tolist()):
-        by_month.setdefault(pd.Timestamp(month).date(), {})[mid] = CardReading(variation, assurance, text, withheld,
-                                                                               rebase, note)
-    return sorted(by_month), by_month
+@per_version
+def _authority_card_readings(snap: Snapshot, month_end: date) -> dict[str, "CardReading"]:
+    # Computed when read rather than stored at load: the SPC rules are Python, and a stored
+    # copy would tie every database to the exact code that built it. It costs ~15-20 ms of
+    # CPU for 40 measures at 1m extract rows, once per month shown (storing every month cost
+    # each load ~2.5 s). The full readings are not kept (uncached): their chart arrays would
+    # make each month ~0.5 MB in the cache.
+    return {m: CardReading.of(r) for m, r in _readings.uncached(snap, month_end, AUTHORITY_TEAM).items()}
 
 
 def headline_cards(snap: Snapshot, as_at: date, team: str = AUTHORITY_TEAM) -> list[dict]:
@@ -689,7 +650,7 @@ def headline_cards(snap: Snapshot, as_at: date, team: str = AUTHORITY_TEAM) -> l
             return max(a, b - SPARKLINE_POINTS, int(inside[-1]) if inside.size else a)
 
         spark = {(measure_ids[a], period_types[a]): values[first(a, b):b].tolist() for a, b in zip(starts, ends)}
-    found = card_readings(snap, as_at, team, series)
+    found = card_readings(snap, as_at, team)
     cards = []
     for f in figures.to_dict("records"):
         period = period_label(_date(f["latest_period_end"]), f["period_type"])
@@ -712,6 +673,7 @@ def headline_cards(snap: Snapshot, as_at: date, team: str = AUTHORITY_TEAM) -> l
     return cards
 
 
+@per_version
 def _authority_targets(snap: Snapshot, measure_id: str, polarity: str) -> tuple[list, list[tuple[date, float]]]:
     """Every authority target of a measure with its outturn (analysis.passed_targets as if
     every target had passed), and its (date, target) pairs, once per database version: a
@@ -719,16 +681,13 @@ def _authority_targets(snap: Snapshot, measure_id: str, polarity: str) -> tuple[
     as-at date are those dated before it (worked out per card, this was ~3 ms a measure)."""
     from .analysis import passed_targets
 
-    def make():
-        targets = measure_targets(snap, measure_id)
-        if not len(targets):
-            return [], []
-        series = _per_measure(snap, "authority_figures", measure_id)
-        # pandas' last date stands for "every target has passed" (date.max is beyond it).
-        every = passed_targets(series, targets, polarity, pd.Timestamp.max.date(), "authority")
-        return every, [(p.target_date, p.target) for p in every]
-
-    return _memo(snap, ("authority_targets", measure_id, polarity), make)
+    targets = measure_targets(snap, measure_id)
+    if not len(targets):
+        return [], []
+    series = _per_measure(snap, "authority_figures", measure_id)
+    # pandas' last date stands for "every target has passed" (date.max is beyond it).
+    every = passed_targets(series, targets, polarity, pd.Timestamp.max.date(), "authority")
+    return every, [(p.target_date, p.target) for p in every]
 
 
 def honest_words(snap: Snapshot, figure: dict, reading, as_at: date, team: str = AUTHORITY_TEAM) -> dict:
@@ -839,10 +798,13 @@ def attention_table(snap: Snapshot, as_at: date, team: str = AUTHORITY_TEAM) -> 
 # (webapp.PageContext.chart), so a rerun that changes nothing about a chart does not build
 # its figure again.
 
+@per_version
+def _measure_rows(snap: Snapshot) -> dict[str, dict]:
+    return {r["measure_id"]: r for r in _per_version(snap, "measures").to_dict("records")}
+
+
 def _measure(snap: Snapshot, measure_id: str) -> dict:
-    rows = _memo(snap, ("measure_rows",),
-                 lambda: {r["measure_id"]: r for r in _per_version(snap, "measures").to_dict("records")})
-    return dict(rows[measure_id])
+    return dict(_measure_rows(snap)[measure_id])
 
 
 def chart_trend(snap: Snapshot, measure_id: str, as_at: date, team_ids: tuple[str, ...] = ()):
@@ -867,17 +829,22 @@ def chart_league(snap: Snapshot, measure_id: str, period_end: date, period_type:
     return charts.league_chart(measure, table, period_label(period_end, period_type), as_at, chosen)
 
 
-def chart_heatmap(snap: Snapshot, measure_id: str, as_at: date, team_ids: tuple[str, ...]):
-    """The chosen teams by month for one measure (None when they have no monthly figures)."""
+def chart_heatmap(snap: Snapshot, measure_id: str, as_at: date, team_ids: tuple[str, ...], months: int = 12):
+    """The chosen teams by month for one measure over the last `months` months (None when
+    they have no monthly figures)."""
     from . import charts
 
     names = _team_names(snap)
     # The teams' whole monthly series, read once and cut at as_at (in date order: one
     # slice); heatmap_chart keeps the most recent months of what it is given.
-    every = _memo(snap, ("team_monthly_series", measure_id, tuple(team_ids)),
-                  lambda: snap.query("team_monthly_series", measure_id=measure_id, teams=list(team_ids)))
+    every = _team_monthly_series(snap, measure_id, tuple(team_ids))
     return charts.heatmap_chart(_measure(snap, measure_id), _up_to(every, as_at),
-                                {t: names[t] for t in team_ids}, as_at)
+                                {t: names[t] for t in team_ids}, as_at, months)
+
+
+@per_version
+def _team_monthly_series(snap: Snapshot, measure_id: str, team_ids: tuple[str, ...]) -> pd.DataFrame:
+    return snap.query("team_monthly_series", measure_id=measure_id, teams=list(team_ids))
 
 
 def chart_ratings(snap: Snapshot, rec_id: str, as_at: date):

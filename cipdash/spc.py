@@ -878,38 +878,37 @@ def _find_signals(x, centre, upper, lower, upper23, lower23, starts) -> list[Sig
     return signals
 
 
-# Per point: the rules that flagged it (a bit each, in RULES order) -> the tuple of names.
-_RULE_SETS = tuple(tuple(r for k, r in enumerate(RULES) if mask >> k & 1) for mask in range(1 << len(RULES)))
-_DIRECTIONS = (None, HIGH, LOW, BOTH)  # by (flagged high) + 2 * (flagged low)
+def _point_type(direction: str | None, polarity: str) -> str:
+    """No flag: common cause; one direction: improvement or concern by polarity; both
+    directions: improvement, as the MDC tool shows it (the sentence names the concern);
+    neutral: special cause without a better direction, whichever way."""
+    if direction is None:
+        return COMMON_CAUSE
+    if polarity == NEUTRAL:
+        return SPECIAL_CAUSE_NEUTRAL
+    if direction == BOTH:
+        return SPECIAL_CAUSE_IMPROVEMENT
+    improvement = HIGH if polarity == HIGHER_BETTER else LOW
+    return SPECIAL_CAUSE_IMPROVEMENT if direction == improvement else SPECIAL_CAUSE_CONCERN
 
 
 def _finish(method, polarity, x, dates, centre, upper, lower, upper23, lower23,
             mr, starts, target, **extra) -> SpcResult:
     n = x.size
     signals = _find_signals(x, centre, upper, lower, upper23, lower23, starts) if n else []
-    # Which rules and directions flagged each point, as small integer arrays (a loop over
-    # the signals, not over the points).
-    rule_bits = np.zeros(n, dtype=np.int8)
-    dir_bits = np.zeros(n, dtype=np.int8)
+    # Which rules and directions flagged each point: a loop over the signals' points (the
+    # few flagged ones), then every point read from what was found.
+    rules_at: dict[int, set] = {}
+    high: set[int] = set()
+    low: set[int] = set()
     for s in signals:
-        idx = list(s.indices)
-        rule_bits[idx] |= 1 << RULES.index(s.rule)
-        dir_bits[idx] |= 1 if s.direction == HIGH else 2
-
-    # no flag: common cause; one direction: improvement or concern by polarity; both
-    # directions: improvement, as the MDC tool shows it (the sentence names the concern);
-    # neutral: special cause without a better direction, whichever way.
-    if polarity == NEUTRAL:
-        types = (COMMON_CAUSE,) + (SPECIAL_CAUSE_NEUTRAL,) * 3
-    else:
-        improvement = HIGH if polarity == HIGHER_BETTER else LOW
-        types = (COMMON_CAUSE,
-                 SPECIAL_CAUSE_IMPROVEMENT if improvement == HIGH else SPECIAL_CAUSE_CONCERN,
-                 SPECIAL_CAUSE_IMPROVEMENT if improvement == LOW else SPECIAL_CAUSE_CONCERN,
-                 SPECIAL_CAUSE_IMPROVEMENT)
-    codes = dir_bits.tolist()
-    point_type = [types[c] for c in codes]
-    direction = [_DIRECTIONS[c] for c in codes]
+        for i in s.indices:
+            rules_at.setdefault(i, set()).add(s.rule)
+        (high if s.direction == HIGH else low).update(s.indices)
+    rules = tuple(tuple(r for r in RULES if r in rules_at[i]) if i in rules_at else () for i in range(n))
+    direction = [(BOTH if i in low else HIGH) if i in high else (LOW if i in low else None) for i in range(n)]
+    types = {d: _point_type(d, polarity) for d in (None, HIGH, LOW, BOTH)}
+    point_type = [types[d] for d in direction]
 
     if target is not None:
         target = float(target)
@@ -928,7 +927,7 @@ def _finish(method, polarity, x, dates, centre, upper, lower, upper23, lower23,
         upper_two_thirds=_frozen(upper23), lower_two_thirds=_frozen(lower23),
         moving_range=_frozen(mr), segment=segment, segment_starts=starts,
         point_type=tuple(point_type),
-        rules=tuple(_RULE_SETS[b] for b in rule_bits.tolist()),
+        rules=rules,
         direction=tuple(direction), signals=tuple(signals),
         variation=point_type[-1] if enough else None,
         assurance=assurance,

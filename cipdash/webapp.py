@@ -8,16 +8,12 @@ every figure on it comes from the same load.
 """
 from __future__ import annotations
 
-import atexit
 import logging
 import os
 import secrets
 import html
 import functools
-import gc
 import re
-import threading
-import weakref
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -27,6 +23,7 @@ import pandas as pd
 import streamlit as st
 
 from . import access, audit, queries
+from .cache import function_key
 from .access import Grant
 from .cells import RAG_NAMES
 from .charts import RAG_SHAPES, Chart
@@ -41,24 +38,8 @@ from .store import resolve_db
 
 LATEST = "latest"
 
-# Garbage collection, tuned once for the dashboard process. A rerun allocates ~100,000
-# objects (frames, figures, messages), so Python's default gen-0 threshold of 700 ran the
-# collector ~15 times a rerun, and each full collection walked every object the imports
-# made: ~14 ms of a 100 ms rerun at a million rows. gc.freeze() moves what exists now
-# (the modules of Streamlit, pandas, plotly, DuckDB) out of the collector's sight for
-# good; the higher threshold collects new garbage every 10,000 allocations, not 700.
-# Cycles are still collected: only how often changes (benchmarks/dashboard_benchmark.py).
-GC_GEN0_THRESHOLD = 10_000
-if gc.get_threshold()[0] < GC_GEN0_THRESHOLD:
-    gc.freeze()
-    gc.set_threshold(GC_GEN0_THRESHOLD, *gc.get_threshold()[1:])
-    # Back under the collector at exit, so that shutdown frees them as usual (DuckDB's
-    # bindings otherwise report the frozen objects as leaked when the process stops).
-    atexit.register(gc.unfreeze)
 # Streamlit badge colours for RAG: each badge also carries the word and a shape.
 RAG_BADGE_COLOURS = {"R": "red", "A": "orange", "G": "green"}
-# Arrows, never a RAG shape (● ▲ ■): "▲" once meant both Amber and "improved".
-MOVEMENT_WORDS = {"improved": "↑ improved", "worsened": "↓ worsened", "same": "→ no change"}
 # Every ASCII punctuation mark can be backslash-escaped in CommonMark; escaping them all
 # means text from a CSV can never become a link, an image, emphasis, a Streamlit colour
 # directive (:red[...]) or LaTeX ($...$).
@@ -121,9 +102,10 @@ class PageContext:
         return self.grant.all_areas
 
     def get(self, fn: Callable, *args):
-        """`ctx.get(queries.latest_figures, as_at, "ALL")`, cached for this database version."""
+        """`ctx.get(queries.latest_figures, as_at, "ALL")`: any module-level function of a
+        snapshot, cached for this database version and these arguments."""
         self._check_teams(fn.__name__, args)
-        result = _query(self.path, self.version, fn.__name__, args, self.snapshot())
+        result = _query(self.path, self.version, fn, args, self.snapshot())
         if fn.__name__ == "teams":
             return visible_teams(result, self.grant)
         return result
@@ -145,7 +127,7 @@ class PageContext:
         database version and arguments and shared (never copied: pages only draw it)."""
         self._check_teams(fn.__name__, args)
         try:
-            return _cached_chart(self.path, self.version, fn.__name__, args, self.snapshot())
+            return _cached_chart(self.path, self.version, *function_key(fn), args, fn, self.snapshot())
         except DatabaseUnavailable as exc:
             st.error(str(exc))
             st.stop()
@@ -157,7 +139,7 @@ EVERY_TEAM_QUERIES = frozenset({"league", "chart_league"})
 
 
 def _team_areas(path: str, version: FileVersion, snap: Snapshot) -> dict[str, str | None]:
-    teams = _query(path, version, "teams", (), snap)
+    teams = _query(path, version, queries.teams, (), snap)
     return dict(zip(teams["team_id"], teams["service_area"].where(teams["service_area"].notna(), None)))
 
 
@@ -202,27 +184,31 @@ def forbidden_in(grant: Grant, team_areas: dict[str, str | None], args) -> list[
     return found
 
 
-# Query results are kept as objects too (st.cache_resource), shared by every session and
-# rerun: pages only read them (queries.py's rule for its memo too), and unpickling a copy
-# of every frame and card set on each rerun was a tenth of a page's time. Pandas'
-# copy-on-write keeps any derived frame a page makes from touching the cached one.
-@st.cache_resource(max_entries=512, show_spinner=False)
-def _cached_query(path: str, version: FileVersion, name: str, args: tuple, _snap: Snapshot):
-    # `_snap` (not hashed: a leading underscore) is the snapshot of exactly `version`.
-    return getattr(queries, name)(_snap, *args)
+# The dashboard's caches, like cipdash/cache.py's, key on the function (its module and
+# qualified name: cache.function_key), the database file and version, and the arguments.
+# The function itself and the snapshot are passed with a leading underscore (not hashed):
+# the names stand for the function, and `_snap` is the snapshot of exactly `version`.
+# Data (frames, card sets, readings) is st.cache_data: each run gets its own copy, so a
+# page can never change what another session reads.
+@st.cache_data(max_entries=512, show_spinner=False)
+def _cached_query(path: str, version: FileVersion, module: str, name: str, args: tuple, _fn: Callable,
+                  _snap: Snapshot):
+    return _fn(_snap, *args)
 
 
-# Charts are kept as objects (st.cache_resource), not pickled copies: unpickling a plotly
-# figure costs more than building it. A chart is a few tens of kB; 256 of them at most.
+# A built Chart is only drawn (never changed) by the pages, so it is shared as an object
+# (st.cache_resource); a pickled copy per rerun would cost more than building it. A chart
+# is a few tens of kB; 256 of them at most.
 @st.cache_resource(max_entries=256, show_spinner=False)
-def _cached_chart(path: str, version: FileVersion, name: str, args: tuple, _snap: Snapshot):
-    return getattr(queries, name)(_snap, *args)
+def _cached_chart(path: str, version: FileVersion, module: str, name: str, args: tuple, _fn: Callable,
+                  _snap: Snapshot):
+    return _fn(_snap, *args)
 
 
-def _query(path: str, version: FileVersion, name: str, args: tuple, snap: Snapshot):
+def _query(path: str, version: FileVersion, fn: Callable, args: tuple, snap: Snapshot):
     """A cached query; a database file found damaged part-way gives the message, not a traceback."""
     try:
-        return _cached_query(path, version, name, args, snap)
+        return _cached_query(path, version, *function_key(fn), args, fn, snap)
     except DatabaseUnavailable as exc:
         st.error(str(exc))
         st.stop()
@@ -304,12 +290,12 @@ SCOPE_HELP = ("Whose figures every page shows: the whole authority (leave empty)
 
 
 def _choose_month_and_scope(path: str, version: FileVersion, snap: Snapshot) -> tuple[str | None, list[str]]:
-    months = _query(path, version, "available_months", (), snap)
+    months = _query(path, version, queries.available_months, (), snap)
     latest = months[0] if months else date.today()
     options = [LATEST] + [m.isoformat() for m in months]
     grant = gate()
     # Only the teams and service areas this person may see are offered.
-    teams = visible_teams(_query(path, version, "teams", (), snap), grant)
+    teams = visible_teams(_query(path, version, queries.teams, (), snap), grant)
     choices = scope_choices(teams)
     # A head of service's own areas are their default scope.
     own = [t for t in (f"area:{a}" for a in grant.default_areas) if t in choices]
@@ -377,7 +363,7 @@ def page_context() -> PageContext:
         month, tokens = st.session_state.get("as_at"), st.session_state.get("scope") or []
     else:  # a page script run on its own (tests): it draws the sidebar itself
         month, tokens = _choose_month_and_scope(path, version, snap)
-    months = _query(path, version, "available_months", (), snap)
+    months = _query(path, version, queries.available_months, (), snap)
     latest = months[0] if months else date.today()
     valid = {m.isoformat() for m in months}
     as_at = date.fromisoformat(month) if month in valid else latest
@@ -386,12 +372,39 @@ def page_context() -> PageContext:
     forbidden = forbidden_in(grant, _team_areas(path, version, snap), (scope,))
     if forbidden:
         refuse(grant, "figures of teams outside your service areas", asked=forbidden)
-    return PageContext(path, version, as_at, latest, snap, scope, grant)
+    ctx = PageContext(path, version, as_at, latest, snap, scope, grant)
+    month_and_scope_line(ctx, months)
+    return ctx
 
 
-def plan_title(ctx: PageContext) -> tuple[str, str]:
-    info = ctx.get(queries.plan_info)
-    return info.get("name") or "Improvement plan", info.get("authority") or ""
+# The main area's own month chooser: on a phone the sidebar is folded away, and with it the
+# month. It is a second widget bound to the sidebar's (the one every page reads, kept in the URL).
+MAIN_MONTH_KEY = "as_at_main"
+
+
+def _follow_main_month() -> None:
+    st.session_state["as_at"] = st.session_state[MAIN_MONTH_KEY]
+
+
+def month_and_scope_line(ctx: PageContext, months: list[date]) -> None:
+    """At the top of every page, one line saying whose figures at which month, and a "Change
+    month" button beside it (its menu also says where service areas and teams are chosen)."""
+    teams = ctx.get(queries.teams)
+    scope = ctx.scope.name(dict(zip(teams["team_id"], teams["team_name"])))
+    options = [LATEST] + [m.isoformat() for m in months]
+    chosen = st.session_state.get("as_at")
+    # Set before the widget is drawn, so it always shows the sidebar's month.
+    st.session_state[MAIN_MONTH_KEY] = chosen if chosen in options else LATEST
+    words, button = st.columns([5, 1], vertical_alignment="center")
+    words.caption(md_text(f"Figures as at {month_label(ctx.as_at)} · {scope}"))
+    with button.popover("Change month", icon=":material/calendar_month:", width="stretch"):
+        # Its own label: two widgets both named "As at" could not be told apart by a screen
+        # reader's list of form fields (or a test).
+        st.selectbox("Month shown", options, key=MAIN_MONTH_KEY, on_change=_follow_main_month,
+                     format_func=lambda v: as_at_label(v, ctx.latest),
+                     help="The month the whole dashboard shows, the same as “As at” in the sidebar.")
+        st.caption("Service areas and teams are chosen under “Figures for” in the sidebar: the » button "
+                   "at the top left opens it.")
 
 
 def rag_badge(kind: str, code: str | None) -> None:
@@ -437,45 +450,62 @@ def spc_badges(reading, polarity: str | None = None) -> None:
     st.badge(assurance.label, icon=icon, color=colour, help=assurance.tooltip)
 
 
-# Arrow tables of the shared, cached frames (chart figures, query results), made once per
-# frame rather than on every rerun: st.dataframe converts a pandas frame to Arrow each
-# time it is drawn (~1.5 ms a table; a Recommendation page draws eight). Keyed by the
-# frame's identity and dropped when the frame is: the frames are never changed in place.
-_ARROW_TABLES: dict[int, tuple[weakref.ref, object]] = {}
-_ARROW_LOCK = threading.Lock()
+# A table's first column names its rows (the measure, the team, the file). Sized to its
+# longest name it took a phone's whole width, leaving the figures off-screen with nothing to
+# say which row they were in. On a phone it is pinned, so it stays in view while the figures
+# scroll beside it, and no wider than this, so the next columns show too. A cut name is whole
+# in the cell's overlay (tap it) and in the table read by a screen reader. A wide screen keeps
+# the whole names: there a pinned column does not share out the spare width, and cut them.
+NAME_COLUMN_PX = 170
+_CHAR_PX = 7.5  # the table's 14 px font, an average character, and the cell's padding
+_CELL_PADDING_PX = 24
 
 
-def _arrow_table(frame: pd.DataFrame):
+def name_column(table) -> dict:
+    """The column_config for a table (a frame or an Arrow table) that pins its first column
+    (whatever it holds: a load's number names its row too), capped at NAME_COLUMN_PX when its
+    longest text would be wider."""
     import pyarrow as pa
+    import pyarrow.compute as pc
 
-    key = id(frame)
-    with _ARROW_LOCK:
-        found = _ARROW_TABLES.get(key)
-    if found is not None and found[0]() is frame:
-        return found[1]
-    shown = in_words(frame)  # headings and dates in words, made once per frame like the Arrow table
+    if isinstance(table, pa.Table):
+        if table.num_columns == 0:
+            return {}
+        first, kind = table.column_names[0], table.schema.field(0).type
+        text = pa.types.is_string(kind) or pa.types.is_large_string(kind)
+        longest = (pc.max(pc.utf8_length(table.column(0))).as_py() or 0) if text else 0
+    else:
+        if len(table.columns) == 0:
+            return {}
+        first, column = table.columns[0], table.iloc[:, 0]
+        text = pd.api.types.is_string_dtype(column) or column.dtype == object
+        longest = int(column.astype(str).str.len().max() or 0) if text and len(column) else 0
+    wide = max(longest, len(str(first))) * _CHAR_PX + _CELL_PADDING_PX > NAME_COLUMN_PX
+    return {first: st.column_config.Column(pinned=True, width=NAME_COLUMN_PX if wide else None)}
+
+
+def on_phone() -> bool:
+    """Whether the browser says it is a phone: Chromium's client hint (Sec-CH-UA-Mobile: ?1),
+    or "Mobile" in the user agent (iPhone Safari, Android browsers; tablets leave it out).
+    The server cannot see the screen's width; CSS can, but not inside a table's canvas."""
     try:
-        # preserve_index=None, as Streamlit converts: a default index is metadata only.
-        table = pa.Table.from_pandas(shown, preserve_index=None)
-    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError, ValueError, TypeError):
-        return shown  # a column Arrow cannot take as it is: Streamlit's own fixes apply
-    ref = weakref.ref(frame, lambda _, k=key: _forget_arrow(k))
-    with _ARROW_LOCK:
-        _ARROW_TABLES[key] = (ref, table)
-    return table
+        headers = st.context.headers
+    except (AttributeError, RuntimeError):  # no browser session (a page run by a test)
+        return False
+    return headers.get("Sec-CH-UA-Mobile") == "?1" or "Mobile" in (headers.get("User-Agent") or "")
 
 
-def _forget_arrow(key: int) -> None:
-    with _ARROW_LOCK:
-        found = _ARROW_TABLES.get(key)
-        if found is not None and found[0]() is None:
-            del _ARROW_TABLES[key]
+def phone_columns(frame) -> dict | None:
+    """column_config for st.dataframe: the name column pinned and narrowed on a phone, else
+    None (each column as wide as its contents). For a table not drawn by show_table."""
+    return name_column(frame) if on_phone() else None
 
 
 def show_table(frame: pd.DataFrame, key: str | None = None) -> None:
-    """A cached (shared, never changed) frame as a table, in words (cipdash/headings.py),
-    converted to Arrow once."""
-    st.dataframe(_arrow_table(frame), hide_index=True, key=key)
+    """A frame as a table, in words (cipdash/headings.py: headings and dates as people say them);
+    on a phone its name column pinned and narrowed (name_column)."""
+    shown = in_words(frame)
+    st.dataframe(shown, hide_index=True, key=key, column_config=phone_columns(shown))
 
 
 def show_chart(chart: Chart, key: str, table_label: str = "The figures in this chart",
@@ -577,7 +607,7 @@ def chart_downloads(chart: Chart, key: str) -> None:
     """PNG, SVG, HTML, CSV and XLSX of one chart. Each file is made only when its button is
     clicked (a deferred download, on its own thread), so a page rerun costs nothing; the
     images come from the one shared Chromium."""
-    from .exports import chart_files
+    from .exports import CHART_FORMATS, chart_files
 
     grant = gate()
     if not grant.allows(access.INTERNAL_EXPORTS):
@@ -587,13 +617,13 @@ def chart_downloads(chart: Chart, key: str) -> None:
     person = who()
     with st.popover("Download", icon=":material/download:", key=f"{key}-downloads",
                     help="This chart as an image or a web page, or its figures as a spreadsheet"):
-        for fmt in chart_files.FORMATS:
-            if fmt in chart_files.STATIC_FORMATS and problem:
+        for fmt, form in CHART_FORMATS.items():
+            if form.needs_browser and problem:
                 continue
-            st.download_button(chart_files.FORMAT_LABELS[fmt],
+            st.download_button(form.label,
                                data=functools.partial(_chart_file, chart, fmt, renderer, person, grant.role),
                                file_name=INTERNAL_FILE_PREFIX + chart_files.file_name(chart, fmt),
-                               mime=chart_files.MIME_TYPES[fmt],
+                               mime=form.mime,
                                key=f"{key}-download-{fmt}", on_click="ignore", width="stretch")
         st.caption("Internal: these files hold the figures NOT suppressed; not for publication. "
                    "PNG is print resolution (300 dpi at 16 cm wide). The CSV and Excel files hold exactly the "
@@ -606,20 +636,16 @@ def nav_link(page: str, label: str, **params) -> None:
     st.page_link(page, label=label, query_params=params or None)
 
 
-def as_date(value) -> date | None:
-    return None if value is None or pd.isna(value) else pd.Timestamp(value).date()
-
-
 @st.cache_data(max_entries=8, show_spinner=False)
 def _pack_file(path: str, version: FileVersion, as_at: date, kind: str, value, public: bool,
                fmt: str, record_stamp: tuple | None, _snap: Snapshot, _meeting,
                trend_only: bool = False) -> tuple[str, str, bytes]:
     # record_stamp: the meeting record's version, so a note written since gives a new pack.
-    from .exports import MIME_TYPES, build_pack, pack_bytes, pack_file_name
+    from .exports import PACK_FORMATS, build_pack, pack_bytes, pack_file_name
 
     pack = build_pack(_snap, as_at, queries.Scope(kind, value), public, _meeting, trend_only)
     renderer = image_renderer() if fmt in ("docx", "pptx", "pdf") else None
-    return pack_file_name(pack, fmt), MIME_TYPES[fmt], pack_bytes(pack, fmt, renderer)
+    return pack_file_name(pack, fmt), PACK_FORMATS[fmt].mime, pack_bytes(pack, fmt, renderer)
 
 
 def pack_file(ctx: PageContext, scope: "queries.Scope", public: bool, fmt: str,

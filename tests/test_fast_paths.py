@@ -1,15 +1,13 @@
-"""The shortcuts the pages take for speed give exactly what the plain way gives.
+"""The shortcuts the pages still take for speed give exactly what the plain way gives.
 
 Each fast path (bisection instead of a mask, numpy runs instead of a Python loop, a
-grid filled by hand instead of a pivot, a frame built column by column, Arrow tables
-made once, the garbage collector's settings) is checked here against a plain reference
+grid filled by hand instead of a pivot) is checked here against a plain reference
 written in the test, on random inputs and on the sample data.
 """
 from __future__ import annotations
 
-import gc
 import random
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from pathlib import Path
 
 import numpy as np
@@ -78,22 +76,6 @@ def test_dates_are_read_and_checked_as_before():
         spc._as_dates(days[:2], 3)
 
 
-def test_frame_by_columns_is_the_frame_of_records():
-    rng = random.Random(8)
-    columns = ["series", "team_id", "period_end", "value", "numerator"]
-    for _ in range(500):
-        rows = []
-        for _ in range(rng.randint(1, 6)):
-            row = {"series": rng.choice(["A", "B"]), "team_id": rng.choice([None, "t1"]),
-                   "period_end": date(2020, 1, 1) + timedelta(days=rng.randint(0, 900)),
-                   "value": rng.choice([1.5, 2.0, float("nan")])}
-            if rng.random() < 0.5:
-                row["numerator"] = rng.choice([None, 3.0, 4.0])
-            rows.append(row)
-        assert_frame_equal(charts._frame(rows, columns), pd.DataFrame(rows, columns=columns))
-    assert_frame_equal(charts._frame([], columns), pd.DataFrame([], columns=columns))
-
-
 def _plain_heatmap_grid(series, team_names, months=12):
     df = series[(series["team_id"] != "ALL") & (series["period_type"] == "month")
                 & series["team_id"].isin(list(team_names)) & series["value"].notna()].copy()
@@ -141,71 +123,24 @@ def test_rating_history_is_the_filter_of_every_rating(snap):
             assert list(timeline.data["as_at"]) == sorted(timeline.data["as_at"])
 
 
-def test_a_shown_table_is_converted_once_and_shows_the_same_values():
-    pytest.importorskip("streamlit")
-    from cipdash import webapp
+def test_rows_of_a_frame_are_its_records():
+    """speed.rows_of, on the frames a trend chart reads (text, dates, numbers, missing)."""
+    from cipdash import speed
 
-    frame = pd.DataFrame({"Measure": ["a", "b"], "Value": [1.5, None], "When": [date(2020, 1, 31), None]})
-    first = webapp._arrow_table(frame)
-    assert webapp._arrow_table(frame) is first  # made once per frame
-    # The table as shown: the same values, with dates as UK dates (cipdash/headings.py).
-    shown = frame.astype({"Measure": object}).assign(When=["31 Jan 2020", ""])
-    assert_frame_equal(first.to_pandas(), shown, check_dtype=False)
-    key = id(frame)
-    del frame
-    gc.collect()
-    assert key not in webapp._ARROW_TABLES  # forgotten with its frame
-
-
-def test_the_dashboard_process_collects_garbage_less_often_but_still_collects():
-    pytest.importorskip("streamlit")
-    from cipdash import webapp
-
-    assert gc.get_threshold()[0] >= webapp.GC_GEN0_THRESHOLD
-    assert gc.isenabled()
-
-    class Node:
-        pass
-
-    a, b = Node(), Node()
-    a.other, b.other = b, a  # a reference cycle, garbage once dropped
-    probe = [a]
-    import weakref
-
-    gone = weakref.ref(a)
-    del a, b, probe
-    gc.collect()
-    assert gone() is None
-
-
-def test_columns_fetched_as_arrays_read_nulls_as_the_frames_do(snap):
-    from cipdash.db import unmasked
-
-    ints = np.ma.MaskedArray(np.array([1, 2], dtype=np.int32), mask=[False, True])
-    assert unmasked(ints).tolist() == [1, None]
-    floats = np.ma.MaskedArray(np.array([1.5, 0.0]), mask=[False, True])
-    assert np.isnan(unmasked(floats)[1]) and unmasked(floats)[0] == 1.5
-    days = np.ma.MaskedArray(np.array(["2020-01-31", "2020-02-29"], dtype="datetime64[us]"), mask=[True, False])
-    assert np.isnat(unmasked(days)[0]) and unmasked(days).dtype == np.dtype("datetime64[us]")
-    text = np.ma.MaskedArray(np.array(["a", "b"], dtype=object), mask=[False, True])
-    assert unmasked(text).tolist() == ["a", None]
-
-    def missing(v):
-        return v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NaT or \
-            (isinstance(v, np.datetime64) and np.isnat(v))
-
-    teams = list(queries.teams(snap)["team_id"])
-    compared = nulls = 0
-    for month in queries.available_months(snap)[::3]:
-        arrays = snap.fetch_columns("team_latest_rows", month=month, teams=teams)
-        frame = snap.query("team_latest_rows", month=month, teams=teams)
-        assert list(arrays) == list(frame.columns)
-        for c in frame.columns:
-            for a, b in zip(arrays[c].tolist(), frame[c].tolist()):
-                if missing(b):
-                    assert missing(a), (c, a, b)
-                    nulls += 1
-                else:
-                    assert pd.Timestamp(a) == pd.Timestamp(b) if c.endswith(("_end", "_date")) else a == b
-                compared += 1
-    assert compared > 1000 and nulls > 0
+    rng = random.Random(8)
+    for _ in range(300):
+        n = rng.randint(0, 6)
+        frame = pd.DataFrame({
+            "team_id": pd.Series([rng.choice([None, "t1", "t2"]) for _ in range(n)], dtype="str"),
+            "period_end": pd.Series([pd.Timestamp(2020, 1, 31) + pd.offsets.MonthEnd(rng.randint(0, 30))
+                                     for _ in range(n)], dtype="datetime64[us]"),
+            "value": [rng.choice([1.5, 2.0, float("nan")]) for _ in range(n)],
+            "label": pd.Series([rng.choice(["a", "b", None]) for _ in range(n)], dtype=object),
+        })
+        got, want = speed.rows_of(frame), frame.to_dict("records")
+        assert len(got) == len(want)
+        for g, w in zip(got, want):
+            assert list(g) == list(w)
+            for k in w:
+                same = (g[k] is w[k] or g[k] == w[k] or (pd.isna(g[k]) and pd.isna(w[k])))
+                assert same and type(g[k]) is type(w[k]), (k, g[k], w[k])

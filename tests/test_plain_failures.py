@@ -19,7 +19,10 @@ def run_with_a_broken_query(monkeypatch, db, as_at: str) -> AppTest:
 
     def broken(*args, **kwargs):
         raise RuntimeError(SECRET)
-    broken.__name__ = "attention_table"  # the dashboard's cache finds query functions by name
+    # Named as the query it stands in for: the dashboard caches functions by module and name
+    # (and refuses a function made inside another, which has no such name).
+    broken.__name__ = broken.__qualname__ = "attention_table"
+    broken.__module__ = queries.__name__
 
     monkeypatch.setattr(queries, "attention_table", broken)
     at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
