@@ -18,10 +18,10 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from . import spc, trajectory
+from . import spc, trajectory, units
 from .cells import AUTHORITY_TEAM
 from .db import Snapshot
-from .formatting import UNIT_RANGE, format_value, month_label, period_label
+from .formatting import format_value, month_label, period_label
 from .targets import meets
 
 # XmR is what the data contract (and summary --json) specify. The p′ chart is offered
@@ -160,7 +160,8 @@ def forecast_of_current_process(dates, values, result: spc.SpcResult | None, tar
         fc = replace(fc, reason=(f"Only {fc.n_points} monthly point{'s' if fc.n_points != 1 else ''} since the "
                                  f"process changed in {month_label(since)}; a forecast needs at least "
                                  f"{trajectory.MIN_FORECAST_POINTS}."))
-    low, high = UNIT_RANGE.get(unit, (None, None))
+    known = units.find(unit)
+    low, high = known.range if known else (None, None)
     if fc.projected is not None and (low is not None or high is not None):
         fc = replace(fc, **{k: float(np.clip(getattr(fc, k), low, high))
                             for k in ("projected", "lower", "upper") if getattr(fc, k) is not None})
@@ -319,39 +320,6 @@ def read_all(snap: Snapshot, as_at: date, team: str, figures: pd.DataFrame,
         readings[mid] = _reading(mid, team, result, fc, unit, polarity, target, target_date, latest,
                                  period_end, period_type, as_at)
     return readings
-
-
-CARD_READING_COLUMNS = ["as_at_month", "measure_id", "variation", "assurance", "narrative",
-                        # Honest readings (the table keeps these once marts.sql has the columns;
-                        # insert_card_readings.sql names the ones it stores). `stale` is not
-                        # here: it depends on the as-at date within the month.
-                        "assurance_withheld", "suggested_rebase_date", "baseline_note"]
-
-
-def card_readings_by_month(figures: pd.DataFrame, points: pd.DataFrame,
-                           rebase: dict[str, list[date]]) -> pd.DataFrame:
-    """The whole authority's reading of every measure at every month end, as read_all
-    gives it on that date, kept to what an overview card shows (variation, assurance,
-    narrative): built at load into the authority_card_readings table, so that moving the
-    as-at month runs no SPC (40 readings were ~13 ms of the overview's rerun at 1m).
-
-    figures: the authority_latest mart (its as_at_month, measure_id, target, target_date,
-    polarity, unit, latest_value, latest_period_end, period_type, spc_baseline_points);
-    points: the authority's figures with a value (measure_id, period_end, period_type, value)."""
-    rows: list[tuple] = []
-    if figures.empty:
-        return pd.DataFrame(rows, columns=CARD_READING_COLUMNS)
-    points = points.sort_values("period_end", kind="stable").reset_index(drop=True)
-    ends = pd.to_datetime(points["period_end"]).to_numpy()
-    months = pd.to_datetime(figures["as_at_month"]).to_numpy()
-    for month in np.unique(months):
-        upto = points.iloc[:int(np.searchsorted(ends, month, side="right"))]  # on or before it
-        these = figures[months == month].reset_index(drop=True)
-        day = pd.Timestamp(month).date()
-        for mid, reading in read_all(None, day, AUTHORITY_TEAM, these, upto, rebase).items():
-            rows.append((day, mid, reading.variation, reading.assurance, reading.narrative,
-                         reading.assurance_withheld, reading.suggested_rebase_date, reading.baseline_note))
-    return pd.DataFrame(rows, columns=CARD_READING_COLUMNS)
 
 
 # --- The honest readings in words (for cards, pages and the pack alike) ----------------

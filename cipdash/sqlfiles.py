@@ -5,6 +5,8 @@ import hashlib
 from functools import cache
 from pathlib import Path
 
+import duckdb
+
 SQL_DIR = Path(__file__).with_name("sql")
 
 
@@ -20,18 +22,30 @@ def statements(name: str) -> list[str]:
     return [p.rstrip(";") for p in parts if p and not all(l.strip().startswith("--") for l in p.splitlines())]
 
 
-# The Python a load runs to build a mart (the authority's SPC readings, store.py), whose
-# rules are part of what the file holds just as the SQL's are (targets: the readings'
-# narrative and withheld assurance read the status by targets.meets).
-BUILD_MODULES = ("analysis", "spc", "trajectory", "formatting", "targets")
+# The marts, one file each under sql/marts/, built in the order of their numbered names (a
+# mart reads only the core tables and the marts numbered before it).
+MART_FILES = tuple(f"marts/{p.stem}" for p in sorted((SQL_DIR / "marts").glob("[0-9][0-9]_*.sql")))
+
+# What a database holds, and so what a reader relies on: the tables (schema.sql), the marts
+# a load stores (sql/marts/: their columns and the rules that filled them) and the views.
+# Nothing else: the load SQL only writes rows into these tables, the query SQL and every
+# Python module run when read, so a change to either never makes a database unreadable.
+SCHEMA_FILES = ("schema", *MART_FILES, "views")
+
+
+def _tokens(text: str) -> list[str]:
+    """The SQL's tokens without its comments and layout (DuckDB's own tokenizer, so a '--'
+    inside a string is not taken for a comment): a reworded comment or re-indented query
+    stores nothing different, so it must not make a database unreadable."""
+    found = duckdb.tokenize(text)
+    ends = [start for start, _ in found[1:]] + [len(text)]
+    return [text[start:end].strip() for (start, kind), end in zip(found, ends)
+            if kind != duckdb.token_type.comment]
 
 
 @cache
 def build_fingerprint() -> str:
-    """Identifies the code that builds the tables, marts and views (the SQL, and the Python
-    modules a load runs for the readings mart); a load records it in build_info, and
-    readers check it, so a database built by older code is noticed."""
-    package = Path(__file__).parent
-    parts = [sql(n) for n in ("schema", "marts", "views")]
-    parts += [(package / f"{m}.py").read_text(encoding="utf-8") for m in BUILD_MODULES]
+    """Identifies the stored schema (SCHEMA_FILES); a load records it in build_info, and
+    readers check it, so a database whose tables or marts another version built is noticed."""
+    parts = ["\x1f".join(_tokens(sql(n))) for n in SCHEMA_FILES]
     return hashlib.sha256("\0".join(parts).encode("utf-8")).hexdigest()

@@ -33,12 +33,12 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from . import access
+from . import access, mart_checks
 from .db import damaged_file_error
 from .errors import DatabaseUnavailable, LoadFailed, Problem, Problems
 from .extracts import Extracts, read_extracts
 from .plan import LoadedFile, Plan, read_plan
-from .sqlfiles import build_fingerprint, sql, statements
+from .sqlfiles import MART_FILES, build_fingerprint, sql, statements
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 DEFAULT_PLAN_DIR = PROJECT_DIR / "cip_data"
@@ -119,7 +119,7 @@ class LoadResult:
 
 
 def _sql_fingerprint() -> str:
-    """Identifies the SQL that builds the marts and views (see build_info in schema.sql)."""
+    """Identifies the stored schema: the tables, marts and views (see build_info in schema.sql)."""
     return build_fingerprint()
 
 
@@ -170,7 +170,8 @@ def _load_lock(db_path: Path):
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def _fsync(path: Path) -> None:
+def fsync_path(path: Path) -> None:
+    """Flush a file, or a folder's entries (a rename), to disk (uploads use it too)."""
     fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)
@@ -237,9 +238,9 @@ def load_checked(checked: Validated, plan_dir: Path, data_dir: Path, db_path: Pa
             if not result.changed:
                 tmp.unlink(missing_ok=True)
                 return result
-            _fsync(tmp)
+            fsync_path(tmp)
             os.replace(tmp, db_path)
-            _fsync(db_path.parent)
+            fsync_path(db_path.parent)
             return result
         finally:
             tmp.unlink(missing_ok=True)
@@ -387,25 +388,19 @@ def _apply(con: duckdb.DuckDBPyConnection, checked: Validated, plan_dir: Path, d
     return result
 
 
-def _build_card_readings(con: duckdb.DuckDBPyConnection) -> None:
-    """The authority_card_readings mart: SPC and forecast in Python (analysis.py), so it is
-    built here rather than in marts.sql, in the same transaction as the other marts."""
-    from .analysis import card_readings_by_month, rebase_by_measure
-
-    readings = card_readings_by_month(con.execute(sql("load/card_reading_figures")).df(),
-                                      con.execute(sql("load/card_reading_points")).df(),
-                                      rebase_by_measure(con.execute(sql("queries/spc_rebase")).df()))
-    if len(readings):  # the table itself is made empty by marts.sql
-        con.register("readings_frame", readings)
-        con.execute(sql("load/insert_card_readings"))
-        con.unregister("readings_frame")
-
-
 def _build(con: duckdb.DuckDBPyConnection, fingerprint: str) -> None:
-    """(Re)build the marts and views, record which code built them, commit."""
-    for statement in statements("marts") + statements("views"):
+    """(Re)build the marts (in MART_FILES' order) and views, check the marts' declared keys
+    (mart_checks: a failure rolls the whole load back), record which code built them, commit."""
+    for name in MART_FILES:
+        for statement in statements(name):
+            con.execute(statement)
+    try:
+        mart_checks.run(con)
+    except mart_checks.MartCheckFailed:
+        con.execute("rollback")
+        raise
+    for statement in statements("views"):
         con.execute(statement)
-    _build_card_readings(con)
     con.execute("delete from build_info where key = 'sql_sha256'")
     con.execute("insert into build_info values ('sql_sha256', $sha)", {"sha": fingerprint})
     con.execute("commit")

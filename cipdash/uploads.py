@@ -41,8 +41,8 @@ from pathlib import Path
 
 from .csvfile import display_name
 from .errors import LoadFailed, Problem
-from .store import (Changes, LoadResult, WithdrawalRefused, default_folder, files_lock, load_checked, preview,
-                    validate)
+from .store import (Changes, LoadResult, WithdrawalRefused, default_folder, files_lock, fsync_path, load_checked,
+                    preview, validate)
 
 MAX_UPLOAD_MB = 50
 MAX_FILES = 20
@@ -214,14 +214,6 @@ def _write_durably(path: Path, raw: bytes) -> None:
         os.fsync(handle.fileno())
 
 
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def check_upload(uploads: list[tuple[str, bytes]], plan_dir: Path, data_dir: Path,
                  db_path: Path | None = None) -> UploadCheck:
     """Validate the uploads as the next load would see data/: its files plus these. With
@@ -297,7 +289,7 @@ def _write_journal(path: Path, plan: dict) -> None:
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
-    _fsync_dir(path.parent)
+    fsync_path(path.parent)
 
 
 def _backup_name(name: str) -> str:
@@ -325,7 +317,7 @@ def _keep(dest: Path, backup: Path) -> None:
             os.link(part, backup)  # never replaces an existing backup
         finally:
             part.unlink(missing_ok=True)
-    _fsync_dir(backup.parent)
+    fsync_path(backup.parent)
 
 
 def apply_upload(check: UploadCheck, plan_dir: Path, data_dir: Path, db_path: Path,
@@ -362,7 +354,7 @@ def _apply_locked(check: UploadCheck, plan_dir: Path, data_dir: Path, db_path: P
         owner = _own(stage)
         _staged_copy(changing, data_dir, stage / "data", link=True)
         stage = stage / "data"
-        _fsync_dir(stage)
+        fsync_path(stage)
         checked = validate(plan_dir, stage, named_as=data_dir)
         if checked.errors:
             raise LoadFailed(_marked(checked.problems, check.files, data_dir))
@@ -389,9 +381,9 @@ def _apply_locked(check: UploadCheck, plan_dir: Path, data_dir: Path, db_path: P
         loaded = result.changed
         for f in plan["files"]:
             os.replace(stage / f["name"], data_dir / f["name"])
-        _fsync_dir(data_dir)
+        fsync_path(data_dir)
         journal.unlink(missing_ok=True)
-        _fsync_dir(journal.parent)
+        fsync_path(journal.parent)
         return UploadOutcome(result, sorted(changing),
                              {f["name"]: f["backup"] for f in plan["files"] if f["backup"]}, already)
     except BaseException:
@@ -444,7 +436,7 @@ def _undo(plan: dict, plan_dir: Path, data_dir: Path, db_path: Path, reload: boo
                 dest.unlink()
         if backup is not None and backup.exists() and _file_sha256(dest) == f["old_sha256"]:
             backup.unlink()
-    _fsync_dir(data_dir)
+    fsync_path(data_dir)
     if reload:
         load_checked(validate(plan_dir, data_dir), plan_dir, data_dir, db_path, allow_withdraw=True)
 
@@ -478,7 +470,7 @@ def recover(db_path: Path, data_dir: Path | None = None) -> str | None:
             folders_.add(data)
             done = _finish(plan, plans, data, db_path)
             journal.unlink(missing_ok=True)
-            _fsync_dir(journal.parent)
+            fsync_path(journal.parent)
     for folder in folders_:
         if folder.is_dir():
             for p in folder.glob(STAGE_PREFIX + "*"):
@@ -509,7 +501,7 @@ def _finish(plan: dict, plan_dir: Path, data_dir: Path, db_path: Path) -> str:
         for f in plan["files"]:
             if _file_sha256(data_dir / f["name"]) != f["sha256"]:
                 os.replace(stage / f["name"], data_dir / f["name"])
-        _fsync_dir(data_dir)
+        fsync_path(data_dir)
         load_checked(validate(plan_dir, data_dir), plan_dir, data_dir, db_path, allow_withdraw=True,
                      max_withdraw=plan["max_withdraw"])
         return "finished"

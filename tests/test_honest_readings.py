@@ -5,7 +5,6 @@ through a real load to `summary --json`, and bad plan input as file:line:column.
 """
 from __future__ import annotations
 
-import calendar
 import json
 import subprocess
 import sys
@@ -15,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from cipdash import analysis, spc
+from cipdash import analysis, queries, spc
 from cipdash.analysis import (PassedTarget, age_in_months, assurance_withheld, is_stale, passed_targets,
                               rebase_suggestion, stale_words, status_words, upcoming_target, withheld_words)
 from cipdash.db import open_snapshot
@@ -23,17 +22,10 @@ from cipdash.errors import LoadFailed, Problems
 from cipdash.plan import read_plan
 from cipdash.store import load
 from cipdash.summary import build_summary
-from plan_builder import PLAN, write_plan
+from plan_builder import write_plan
+from support import month_ends
 
 PROJECT = Path(__file__).resolve().parent.parent
-
-
-def month_ends(n, year=2019, month=1):
-    out = []
-    for k in range(n):
-        y, m = divmod(month - 1 + k, 12)
-        out.append(date(year + y, m + 1, calendar.monthrange(year + y, m + 1)[1]))
-    return out
 
 
 # --- Stale -----------------------------------------------------------------------------------
@@ -404,18 +396,17 @@ def test_summary_cli_json_has_the_keys(loaded):
     assert found["assessment_timeliness"]["stale"] is True
 
 
-def test_card_mart_matches_the_live_reading_with_a_baseline(loaded):
-    # The overview's mart is built at load with the plan's baseline, as the live reading.
+def test_card_reading_matches_the_live_reading_with_a_baseline(loaded):
+    # The overview's card reading uses the plan's baseline, as the live reading does.
     _, _, db = loaded
     snap = open_snapshot(db)
     try:
-        mart = snap.execute("select narrative from authority_card_readings "
-                            "where measure_id = 'supervision' and as_at_month = '2020-08-31'")
+        card = queries.card_readings(snap, date(2020, 8, 31))["supervision"]
         live = analysis.read_all(snap, date(2020, 8, 31), "ALL",
                                  snap.query("latest_figures", as_at=date(2020, 8, 31), teams=["ALL"]))
     finally:
         snap.close()
-    assert mart["narrative"].iloc[0] == live["supervision"].narrative
+    assert card.narrative == live["supervision"].narrative
     assert "The limits are fixed from the first 12 points" in live["supervision"].narrative
 
 

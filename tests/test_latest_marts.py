@@ -1,5 +1,5 @@
-"""The latest-figures marts (team_latest, authority_latest: built at load so that an as-at
-change reads one month's rows) give exactly what reading each series' history gives.
+"""The latest-figure rule, written once in the latest_by_month mart (marts/06_latest_by_month.sql,
+built at load so that an as-at change reads one month's rows), and what reads it.
 
 The reference here is written independently, in pandas, from the figures as loaded: for
 each measure and team, the figures with a value on or before the as-at date; in each
@@ -7,7 +7,8 @@ period type the newest and the one before it; the series with the newest period 
 shortest period type on a tie. It is compared with latest_figures.sql (what summary --json
 and the Teams page read) on random plans with gaps, quarterly and annual
 figures sharing period ends with monthly ones, at every month end, at dates inside months,
-before the first figure and after the last.
+before the first figure and after the last; and with the pack's sentences (narrative.latest_of).
+Target status and ratings at a date are checked against their rules here too.
 """
 from __future__ import annotations
 
@@ -20,9 +21,10 @@ import pandas as pd
 import pytest
 
 from cipdash import queries
+from cipdash.exports import narrative
 from cipdash.db import open_snapshot
 from cipdash.store import load
-from cipdash.targets import status, statuses
+from cipdash.targets import meets, status, statuses
 from plan_builder import PLAN, write_plan
 
 HEADER = "measure_id,period_end,period_type,team_id,value,numerator,denominator\n"
@@ -147,25 +149,37 @@ def test_the_pages_latest_figures_are_the_querys(tmp_path):
                 assert sorted(map(repr, words)) == sorted(map(repr, want))
 
 
-def test_statuses_for_columns_are_status_for_each_figure():
-    rng = np.random.default_rng(5)
-    n = 4000
-    values = rng.choice([np.nan, 80.0, 84.999999999, 85.0, 85.0000000001, 86.5, 90.0, 92.0], n)
-    targets = rng.choice([np.nan, 85.0, 90.0, 87.0], n)
-    polarities = rng.choice(np.array(["higher_better", "lower_better"], dtype=object), n)
-    tolerances = rng.choice([np.nan, 0.0, 2.0, 5.0, -1.0], n)
-    got = statuses(values, targets, polarities, tolerances)
-    want = [status(None if np.isnan(v) else float(v), None if np.isnan(t) else float(t), p,
-                   None if np.isnan(tol) else float(tol))
-            for v, t, p, tol in zip(values, targets, polarities, tolerances)]
-    assert got == want
-    assert {"met", "within_tolerance", "not_met", None} <= set(got)
+@pytest.mark.parametrize("value, target, polarity, tolerance, want", [
+    (95.0, 95.0, "higher_better", None, "met"),
+    (95.00000000000001, 95.0, "higher_better", None, "met"),
+    (94.999999999999, 95.0, "higher_better", None, "met"),      # float noise counts as on it
+    (94.9, 95.0, "higher_better", None, "not_met"),
+    (93.0, 95.0, "higher_better", 2.0, "within_tolerance"),
+    (92.9, 95.0, "higher_better", 2.0, "not_met"),
+    (93.0, 95.0, "higher_better", 0.0, "not_met"),             # no amber band
+    (93.0, 95.0, "higher_better", -1.0, "not_met"),
+    (20.0, 26.0, "lower_better", None, "met"),
+    (27.0, 26.0, "lower_better", 1.0, "within_tolerance"),
+    (27.5, 26.0, "lower_better", 1.0, "not_met"),
+    (12.0, 10.0, "neutral", None, "met"),
+    (None, 95.0, "higher_better", 2.0, None),
+    (95.0, None, "higher_better", 2.0, None),
+    (float("nan"), 95.0, "higher_better", None, None),
+])
+def test_target_status_one_rule_for_one_figure_and_for_columns(value, target, polarity, tolerance, want):
+    assert status(value, target, polarity, tolerance) == want
+    def three(x):
+        return np.array([float("nan") if x is None else x] * 3)
+
+    column = statuses(three(value), three(target), np.array([polarity] * 3, dtype=object), three(tolerance))
+    assert column == [want] * 3
+    assert meets(value, target, polarity) == (None if want is None else want == "met")
 
 
 @pytest.mark.parametrize("seed", [4, 11])
 def test_the_lean_team_rows_are_the_full_querys_columns(tmp_path, seed):
     """queries.team_latest_rows (the Teams page's table and a team's SPC readings) reads a
-    few columns of team_latest and joins the plan in memory: the same rows, values, order
+    few columns of latest_by_month and joins the plan in memory: the same rows, values, order
     and status as latest_figures.sql with the status the pages add, at month ends, dates
     inside months, before the first figure and after the last."""
     with loaded(tmp_path, seed) as snap:
@@ -186,16 +200,17 @@ def test_the_lean_team_rows_are_the_full_querys_columns(tmp_path, seed):
 
 
 def _live_card_readings(snap, as_at):
-    """What the cards showed before the mart: the SPC read on the page for that date."""
-    readings = queries._readings(snap, as_at, "ALL", queries.authority_series(snap, as_at))
+    """The SPC read for that very date (not its month end)."""
+    readings = queries._readings(snap, as_at, "ALL")  # the authority's series up to as_at
     return {m: queries.CardReading.of(r) for m, r in readings.items()}
 
 
 @pytest.mark.parametrize("seed", [2, 9])
-def test_the_card_readings_mart_is_the_live_reading_at_every_date(tmp_path, seed):
-    """The authority_card_readings mart (built at load) gives each card the variation,
-    assurance and narrative that reading the series on the page gives, at every month end,
-    dates inside months, before the first figure and after the last; with a rebase date."""
+def test_the_card_readings_are_the_live_reading_at_every_date(tmp_path, seed):
+    """The cards' readings (worked out once per month end, queries.card_readings) give each
+    card the variation, assurance and narrative that reading the series for the very date
+    gives, at every month end, dates inside months, before the first figure and after the
+    last; with a rebase date."""
     rebase = "measure_id,rebase_date,reason\nassessment_timeliness,2020-03-31,New process\n"
     with loaded(tmp_path, seed, {"spc_rebase.csv": rebase}) as snap:
         ends = month_ends(date(2019, 1, 1), 34)
@@ -206,5 +221,89 @@ def test_the_card_readings_mart_is_the_live_reading_at_every_date(tmp_path, seed
             assert got == want, as_at
             compared += sum(r.variation is not None for r in want.values())
         assert compared > 50  # real readings with a variation were compared
-        assert snap.query("authority_card_readings")["as_at_month"].nunique() > 12
         assert len(snap.query("spc_rebase")) == 1  # the rebase date was read
+
+
+@pytest.mark.parametrize("seed", [5])
+def test_the_packs_sentence_reads_the_marts_latest_figure(tmp_path, seed):
+    """narrative.latest_of finds, in a series' rows, the figure the mart chose (the pack's
+    sentences quote it), the one before it and the one a year before it (same period type),
+    as the independent reference picks them."""
+    with loaded(tmp_path, seed) as snap:
+        figures = snap.execute("select measure_id, team_id, period_end, period_type, value, numerator, "
+                               "denominator from observations")
+        checked = 0
+        for as_at in month_ends(date(2019, 2, 1), 27)[::4] + [date(2021, 6, 30)]:
+            chosen = queries.latest_figures_for(snap, as_at, ("ALL", *TEAMS))
+            want = reference(figures, as_at, ["ALL", *TEAMS]).set_index(["measure_id", "team_id"])
+            assert len(chosen) == len(want)
+            for r in chosen.itertuples(index=False):
+                series = queries.measure_series(snap, r.measure_id, as_at)
+                points = series[series["team_id"] == r.team_id]
+                got = narrative.latest_of(points, r.latest_period_end, r.period_type)
+                ref = want.loc[(r.measure_id, r.team_id)]
+                assert got.row["value"] == ref["latest_value"] and got.row["period_type"] == ref["period_type"]
+                assert pd.Timestamp(got.row["period_end"]) == pd.Timestamp(ref["latest_period_end"])
+                assert (got.previous is None) == pd.isna(ref["previous_value"])
+                if got.previous is not None:
+                    assert pd.Timestamp(got.previous["period_end"]) == pd.Timestamp(ref["previous_period_end"])
+                    assert got.previous["period_type"] == r.period_type
+                    assert got.previous["value"] == ref["previous_value"]
+                if got.year_earlier is not None:
+                    end = pd.Timestamp(got.row["period_end"]).date()
+                    assert pd.Timestamp(got.year_earlier["period_end"]).date() == narrative.year_before(end)
+                    assert got.year_earlier["period_type"] == r.period_type
+                checked += 1
+            assert narrative.latest_of(figures.iloc[0:0], None, None) is None
+        assert checked > 50
+
+
+def test_the_sentence_compares_a_quarterly_figure_with_quarters_only():
+    """A quarter's figure chosen as the latest is compared with the quarter before it and the
+    same quarter a year before, never with a month between them."""
+    ends = pd.to_datetime(["2019-06-30", "2020-03-31", "2020-05-31", "2020-06-30", "2020-04-30"])
+    points = pd.DataFrame({"period_end": ends, "period_type": ["quarter", "quarter", "month", "quarter", "month"],
+                           "value": [1.0, 2.0, 3.0, 4.0, 5.0]}, index=[10, 11, 12, 13, 14])
+    got = narrative.latest_of(points, date(2020, 6, 30), "quarter")
+    assert got.row.name == 13 and got.previous.name == 11 and got.year_earlier.name == 10
+    assert narrative.latest_of(points, date(2020, 6, 30), "month") is None  # not a figure it holds
+
+
+def test_ratings_at_a_date_are_each_recommendations_latest_two(sample_snap):
+    """queries.ratings_at (ratings_at.sql) gives each recommendation its latest rating on or
+    before the date and the one before it, with the movement, against a reference in pandas,
+    on every day a rating changes, the day before, and before the first (the sample plan)."""
+    snap = sample_snap
+    ratings = snap.execute("select rec_id, as_at, implementation, impact from ratings")
+    days = sorted(set(ratings["as_at"]))
+    score = {"R": 0, "A": 1, "G": 2}
+    compared = 0
+    for day in [days[0] - pd.Timedelta(days=1)] + days + [d - pd.Timedelta(days=1) for d in days]:
+        got = queries.ratings_at(snap, day.date()).set_index("rec_id")
+        for rec_id, mine in ratings[ratings["as_at"] <= day].sort_values("as_at").groupby("rec_id"):
+            cur, prev = mine.iloc[-1], (mine.iloc[-2] if len(mine) > 1 else None)
+            row = got.loc[rec_id]
+            word = (lambda v: None if pd.isna(v) else v)  # not yet judged: None on the page
+            assert (pd.Timestamp(row["rated_at"]), row["implementation"], row["impact"]) == \
+                (pd.Timestamp(cur["as_at"]), word(cur["implementation"]), word(cur["impact"]))
+            if prev is None:
+                assert pd.isna(row["previous_rated_at"]) and row["implementation_movement"] is None
+                continue
+            diff = score[cur["implementation"]] - score[prev["implementation"]]
+            assert row["implementation_movement"] == ("improved" if diff > 0 else "worsened" if diff < 0
+                                                      else "same")
+            compared += 1
+        unrated = set(got.index) - set(ratings.loc[ratings["as_at"] <= day, "rec_id"])
+        assert all(got.loc[r, "implementation"] is None for r in unrated)  # None, never NaN
+    assert compared > 20
+
+
+def test_a_rating_not_yet_judged_reads_as_none_beside_judged_ones(tmp_path):
+    """R1's impact is blank at 2020-06-30 while R2's is judged: the page reads None (never a
+    NaN, which is truthy), and no movement from it."""
+    with loaded(tmp_path, 3) as snap:
+        got = queries.ratings_at(snap, date(2020, 7, 15)).set_index("rec_id")
+        assert got.loc["R1", "impact"] is None and got.loc["R2", "impact"] == "R"
+        later = queries.ratings_at(snap, date(2020, 9, 30)).set_index("rec_id")
+        assert later.loc["R1", "previous_impact"] is None and later.loc["R1", "impact_movement"] is None
+        assert later.loc["R2", "impact_movement"] == "same"

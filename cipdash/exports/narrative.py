@@ -19,9 +19,6 @@ from ..dates import month_end
 from ..formatting import format_value, month_label, period_label
 from ..targets import MET, NOT_MET, WITHIN_TOLERANCE, status
 
-PERIOD_ORDER = {"month": 1, "quarter": 2, "year": 3}
-
-
 @dataclass
 class Latest:
     """A series' latest figure and what it is compared with (rows of the series)."""
@@ -40,21 +37,25 @@ def year_before(d: date) -> date:
     return month_end(d.year - 1, d.month) if d == month_end(d.year, d.month) else d.replace(year=d.year - 1)
 
 
-def latest_of(points: pd.DataFrame) -> Latest | None:
-    """The latest figure of one team's series: the latest period end, the shortest period
-    type on a tie (as latest_figures.sql), with the figure before it and a year before it
-    of the same period type. `points` holds one team's rows."""
-    pts = points[points["value"].notna()]
-    if pts.empty:
+def latest_of(points: pd.DataFrame, period_end, period_type: str | None) -> Latest | None:
+    """One team's series' latest figure, with the figure before it and the one a year before
+    it of the same period type. Which figure is the latest is the latest_by_month mart's to
+    say (marts/06_latest_by_month.sql; the caller reads it with queries.latest_figures_for):
+    `period_end` and `period_type` name it, and this finds its row in `points` (one team's
+    rows). None when there is no latest figure or `points` does not hold it."""
+    if period_end is None or pd.isna(period_end):
         return None
+    pts = points[points["value"].notna()]
     ends = pd.to_datetime(pts["period_end"]).to_numpy(dtype="datetime64[ns]")
     types = pts["period_type"].to_numpy(dtype=object)
-    rank = np.array([PERIOD_ORDER.get(t, 9) for t in types])
-    i = int(np.lexsort((rank, -ends.astype("int64")))[0])
-    same = np.flatnonzero((types == types[i]) & (ends < ends[i]))
+    end = np.datetime64(pd.Timestamp(period_end), "ns")
+    found = np.flatnonzero((ends == end) & (types == period_type))
+    if not len(found):
+        return None
+    i = int(found[0])
+    same = np.flatnonzero((types == period_type) & (ends < end))
     previous = int(same[np.argmax(ends[same])]) if len(same) else None
-    wanted = np.datetime64(year_before(pd.Timestamp(ends[i]).date()), "ns")
-    earlier = same[ends[same] == wanted]
+    earlier = same[ends[same] == np.datetime64(year_before(pd.Timestamp(end).date()), "ns")]
     return Latest(pts.iloc[i], pts.iloc[previous] if previous is not None else None,
                   pts.iloc[int(earlier[0])] if len(earlier) else None)
 
@@ -81,14 +82,14 @@ def target_clause(value: float, unit: str, polarity: str, target, target_date, t
     return f"target {format_value(float(target), unit)}{when}, {word}"
 
 
-def headline(points: pd.DataFrame, unit: str, polarity: str, tolerance=None, label: str | None = None,
-             hidden: pd.Series | None = None, latest: Latest | None = None, as_at: date | None = None) -> str:
-    """One sentence for one team's series. `hidden` (bool, index of `points`) marks
-    suppressed figures: a suppressed latest figure is said to be suppressed, a suppressed
-    earlier one is not compared with. With `as_at`, a stale latest figure says its age
-    ("73.6% in Oct 2019 (12 months old)"), so "met" / "not met" is never read as current."""
+def headline(latest: Latest | None, unit: str, polarity: str, tolerance=None, label: str | None = None,
+             hidden: pd.Series | None = None, as_at: date | None = None) -> str:
+    """One sentence for one team's series, from its latest figure (latest_of; None: no
+    figures). `hidden` (bool, index of the series' rows) marks suppressed figures: a
+    suppressed latest figure is said to be suppressed, a suppressed earlier one is not
+    compared with. With `as_at`, a stale latest figure says its age ("73.6% in Oct 2019 (12
+    months old)"), so "met" / "not met" is never read as current."""
     prefix = f"{label}: " if label else ""
-    latest = latest if latest is not None else latest_of(points)
     if latest is None:
         return f"{prefix}no figures yet."
     is_hidden = (lambda r: bool(hidden.loc[r.name])) if hidden is not None else (lambda r: False)

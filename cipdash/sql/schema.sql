@@ -175,9 +175,11 @@ create table if not exists load_files (
     loaded_at timestamp
 );
 
--- Which version of the loader's SQL built the marts and views: a sha256 of schema.sql,
--- marts.sql and views.sql. A load that brings nothing new still rebuilds them when the
--- dashboard's code has changed since, so a new view is there after the next load.
+-- Which stored schema the database was built with: a sha256 of the tokens (comments and
+-- layout aside) of schema.sql, sql/marts/ and views.sql (sqlfiles.build_fingerprint), and of
+-- nothing in Python: readers refuse a database whose schema differs, while a code change
+-- that keeps the schema leaves it readable. A load that brings nothing new still rebuilds
+-- the marts and views when the schema has changed since, so a new view is there after it.
 create table if not exists build_info (
     key varchar,
     value varchar
