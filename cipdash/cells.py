@@ -12,7 +12,6 @@ import pyarrow.compute as pc
 
 RAG_WORDS = {"r": "R", "red": "R", "a": "A", "amber": "A", "g": "G", "green": "G"}
 RAG_NAMES = {"R": "Red", "A": "Amber", "G": "Green"}
-UNITS = ("percent", "weeks", "days", "count", "rate", "number")
 POLARITIES = ("higher_better", "lower_better")
 PERIOD_TYPES = ("month", "quarter", "year")
 APPLIES_TO = ("authority", "each_team")

@@ -14,17 +14,21 @@ from pathlib import Path
 from .cells import AUTHORITY_TEAM
 from .dates import BadDate, parse_date
 from .errors import DatabaseUnavailable, LoadFailed, Problem
+from .export_formats import PACK_FORMATS, names_in_words
 
 EXIT_OK, EXIT_BAD_INPUT, EXIT_CANNOT_RUN = 0, 1, 2
 
-DESCRIPTION = """\
+_DRAWN = [f.name for f in PACK_FORMATS.values() if f.needs_browser]  # charts drawn by Chromium
+_UNDRAWN = [f.name for f in PACK_FORMATS.values() if not f.needs_browser]
+
+DESCRIPTION = f"""\
 Load and check the improvement plan and its performance extracts, and report on them.
 
   python -m cipdash check                 check cip_data/ and data/ without loading
   python -m cipdash load                  check, then load everything (all or nothing)
   python -m cipdash summary --json        the plan at the latest date, as JSON
   python -m cipdash export --public --format docx --out pack.docx
-                                          the monthly performance pack (docx, pptx, pdf, xlsx)
+                                          the monthly performance pack ({', '.join(PACK_FORMATS)})
   python -m cipdash audit --json          the audit log (sign-ins, refusals, uploads, loads, exports)
   python -m cipdash notes add --measure ID --month YYYY-MM --author EMAIL --text TEXT
   python -m cipdash actions list --json --open
@@ -187,8 +191,9 @@ def _cmd_export(args) -> int:
     from .meeting.cli import meeting_for_pack
 
     out = Path(args.out)
-    if out.suffix.lower() != f".{args.format}":
-        print(f"warning: --out {out.name} does not end in .{args.format}; writing {args.format} anyway",
+    extension = PACK_FORMATS[args.format].extension
+    if out.suffix.lower() != extension:
+        print(f"warning: --out {out.name} does not end in {extension}; writing {args.format} anyway",
               file=sys.stderr)
     snap = _open(args)
     try:
@@ -200,7 +205,8 @@ def _cmd_export(args) -> int:
             pack = export_pack(snap, args.format, out, _as_at(args.as_at), scope, args.public,
                                meeting=meeting_for_pack(args.state), trend_only=args.trend_only)
         except ImageExportError as exc:  # no Chromium for the charts: says how to install it
-            print(f"{exc}\nNothing was written. (--format xlsx needs no browser.)", file=sys.stderr)
+            print(f"{exc}\nNothing was written. (--format {names_in_words(_UNDRAWN)} needs no browser.)",
+                  file=sys.stderr)
             return EXIT_CANNOT_RUN
     finally:
         snap.close()
@@ -255,13 +261,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print JSON (the scripting interface)")
     p.set_defaults(run=_cmd_summary)
 
-    p = sub.add_parser("export", help="the monthly performance pack as docx, pptx, pdf or xlsx",
+    p = sub.add_parser("export", help=f"the monthly performance pack as {names_in_words(PACK_FORMATS)}",
                        description="The monthly performance pack: a cover, the summary table (RAG as "
                                    "words), a section per recommendation with its measures' charts and "
                                    "narrative, and the figures behind every chart. --public suppresses small "
-                                   "numbers (DfE convention) for reports that will be published. docx, pptx "
-                                   "and pdf draw charts with Chromium (apt-get install chromium); xlsx needs "
-                                   "no browser.")
+                                   "numbers (DfE convention) for reports that will be published. "
+                                   f"{names_in_words(_DRAWN, 'and')} draw charts with Chromium (apt-get install "
+                                   f"chromium); {names_in_words(_UNDRAWN)} needs no browser.")
     p.add_argument("--db", metavar="FILE", help="database file (default: $CIPDASH_DB or var/cipdash.duckdb)")
     p.add_argument("--as-at", metavar="DATE", help="YYYY-MM-DD, DD/MM/YYYY or YYYY-MM (default: the latest data)")
     scope = p.add_mutually_exclusive_group()
@@ -271,7 +277,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--public", action="store_true",
                    help="suppress small numbers for publication (counts 1-5 shown as c, with secondary "
                         "suppression)")
-    p.add_argument("--format", required=True, choices=("docx", "pptx", "pdf", "xlsx"), help="the file format")
+    p.add_argument("--format", required=True, choices=tuple(PACK_FORMATS), help="the file format")
     p.add_argument("--trend-only", action="store_true",
                    help="trend charts only: no SPC chart (by default each measure with 12 or more monthly "
                         "figures gets one after its trend chart)")

@@ -18,6 +18,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from . import units as unit_table
 from .cells import AUTHORITY_TEAM, PERIOD_TYPES, number_hint, numbers_of_values
 from .csvfile import Table, display_name, read_table
 from .dates import BadDate, parse_date
@@ -35,14 +36,10 @@ BENCHMARK_KEY = ["measure_id", "comparator", "period_end", "period_type"]
 # rounding": half a unit of the value's last stated decimal place, and never tighter
 # than 0.05 (of a percentage point, for percentages).
 MIN_AGREEMENT_TOLERANCE = 0.05
-# A value worked out from numerator / denominator is scaled to the measure's unit.
-SCALE = {"percent": 100.0, "rate": 10_000.0}
 # Quarters end in March, June, September or December (financial and calendar alike).
 QUARTER_END_MONTHS = (3, 6, 9, 12)
-# Units whose figures cannot be below zero.
-NON_NEGATIVE_UNITS = ("percent", "weeks", "days", "count", "rate")
-# Units as small codes, so that a million rows carry an int8 each, not a string.
-UNIT_CODES = {"percent": 1, "weeks": 2, "days": 3, "count": 4, "rate": 5, "number": 6}  # 0: unknown
+# Units as small codes (cipdash.units), so that a million rows carry an int8 each, not a string.
+UNIT_CODES = {u.name: u.code for u in unit_table.UNITS.values()}  # 0: unknown
 PERIOD_TYPE_CODES = {name: i for i, name in enumerate(PERIOD_TYPES)}  # -1: not a period type
 
 OBSERVATION_SCHEMA = pa.schema([
@@ -105,10 +102,20 @@ def _last_day_of_month(d: date) -> date:
 def _report_negative(table: Table, problems: Problems, unit: np.ndarray, value: np.ndarray,
                      among: np.ndarray | bool = True) -> None:
     """Values below 0 of measures whose unit cannot be negative (`among`: the rows to judge)."""
-    non_negative = np.isin(unit, [UNIT_CODES[u] for u in NON_NEGATIVE_UNITS]) & among
+    non_negative = np.isin(unit, _codes(lambda u: not u.may_be_negative)) & among
     with np.errstate(invalid="ignore"):
         _report(table, problems, non_negative & (value < 0), "value",
                 lambda c: f"{c} is negative, which this measure's unit cannot be")
+
+
+def _codes(which) -> list[int]:
+    """The codes of the units `which` picks (a test on a units.Unit)."""
+    return [u.code for u in unit_table.UNITS.values() if which(u)]
+
+
+def _capped(unit: np.ndarray) -> list[tuple[np.ndarray, "unit_table.Unit"]]:
+    """(rows of the unit, the unit) for each unit with a highest figure (a percentage's 100)."""
+    return [(unit == u.code, u) for u in unit_table.UNITS.values() if u.highest is not None]
 
 
 def _report(table: Table, problems: Problems, mask: np.ndarray, column: str, message, hint="") -> None:
@@ -271,17 +278,19 @@ def _check_extract(table: Table, problems: Problems, plan: Plan) -> _Checked:
         _report(table, problems, num < 0, "numerator", lambda c: f"{c} is negative; a count cannot be")
         _report(table, problems, den < 0, "denominator", lambda c: f"{c} is negative; a count cannot be")
         _report_negative(table, problems, unit, value)
-        is_pct = unit == UNIT_CODES["percent"]
-        _report(table, problems, is_pct & (value > 100), "value", lambda c: f"{c} is above 100 for a percentage")
-        bounded = is_pct | (unit == UNIT_CODES["rate"])
+        for rows, u in _capped(unit):
+            _report(table, problems, rows & (value > u.highest), "value",
+                    lambda c, u=u: f"{c} is above {u.highest:g} for {u.noun}")
+        bounded = np.isin(unit, _codes(lambda u: u.is_ratio))  # a part of its denominator
         _report(table, problems, bounded & (den >= 0) & (num > den), "numerator",
                 lambda c: f"the numerator {c} is above its denominator")
         derive = np.isnan(value) & ~bad_value & ~np.isnan(num) & ~np.isnan(den)
         _report(table, problems, derive & (den == 0), "denominator",
                 "the denominator is 0, so no value can be worked out: give the value or leave the row out")
         scale = np.ones(n)
-        for name, factor in SCALE.items():
-            scale[unit == UNIT_CODES[name]] = factor
+        for u in unit_table.UNITS.values():
+            if u.scale is not None:  # a worked-out value is the ratio in the measure's unit
+                scale[unit == u.code] = u.scale
         # Scaled before dividing, and rounded to 10 places, so 7 of 100 is 7.0, not the
         # 7.000000000000001 that (7 / 100) * 100 gives: a worked-out figure reads as typed.
         ratio = np.where(den > 0, np.round(num * scale / np.where(den > 0, den, 1.0), 10), np.nan)
@@ -334,10 +343,12 @@ def _check_benchmark(table: Table, problems: Problems, plan: Plan) -> _Checked:
     with np.errstate(invalid="ignore"):
         # A comparator is a figure of the same measure, so the same bounds (a negative
         # percentage is reported once, as outside 0-100).
-        is_pct = unit == UNIT_CODES["percent"]
-        _report(table, problems, is_pct & ((value < 0) | (value > 100)), "value",
-                lambda c: f"{c} is outside 0-100 for a percentage")
-        _report_negative(table, problems, unit, value, ~is_pct)
+        capped = np.zeros(len(unit), dtype=bool)
+        for rows, u in _capped(unit):
+            _report(table, problems, rows & ((value < u.lowest) | (value > u.highest)), "value",
+                    lambda c, u=u: f"{c} is outside {u.lowest:g}-{u.highest:g} for {u.noun}")
+            capped |= rows
+        _report_negative(table, problems, unit, value, ~capped)
     columns = {
         "measure_id": _text_column(table, "measure_id"),
         "comparator": _text_column(table, "comparator"),

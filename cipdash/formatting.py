@@ -1,8 +1,9 @@
 """UK display conventions for dates, periods and measure values.
 
 * Financial year April–March: "2020/21"; Q1 = April–June ("Q1 2020/21").
-* Percentages, rates, weeks and days to 1 decimal place, counts as whole
-  numbers, with thousands separators ("1,234").
+* Figures to their unit's decimal places with its suffix (cipdash.units: percentages,
+  rates, weeks and days to 1 decimal place, counts as whole numbers), with thousands
+  separators ("1,234").
 * Rounding is half away from zero on the decimal value shown (94.05 -> "94.1"),
   as in published statistics, not Python's round-half-to-even on the float.
 * Missing values (None, NaN, NaT, pandas NA, ±inf) show as an en dash "–".
@@ -15,6 +16,8 @@ import math
 import numbers
 from decimal import ROUND_HALF_UP, Decimal
 
+from . import units
+
 MISSING = "–"  # en dash, U+2013
 MINUS = "-"  # hyphen-minus in changes ("-0.5 weeks"), so text pastes into Excel cleanly
 
@@ -23,27 +26,6 @@ MONTH_ABBR = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oc
 
 FINANCIAL_YEAR_START_MONTH = 4  # April
 MONTHS_PER_QUARTER = 3
-
-DECIMAL_PLACES = 1  # percentages, rates, weeks, days, plain numbers
-RATE_BASE = "per 10,000"  # rates are per 10,000 children aged under 18
-
-# unit -> (decimal places, suffix); percent values are in points (94.0 means 94%).
-UNITS = {
-    "percent": (DECIMAL_PLACES, "%"),
-    "weeks": (DECIMAL_PLACES, " weeks"),
-    "days": (DECIMAL_PLACES, " days"),
-    "count": (0, ""),
-    "rate": (DECIMAL_PLACES, " " + RATE_BASE),
-    "number": (DECIMAL_PLACES, ""),
-}
-UNIT_ALIASES = {"%": "percent", "pct": "percent", "percentage": "percent"}
-# What a figure of each unit can be: (lowest, highest), None for no bound. A projection is
-# kept within it (a forecast of -4 weeks or 104% describes no process).
-UNIT_RANGE = {"percent": (0.0, 100.0), "weeks": (0.0, None), "days": (0.0, None), "count": (0.0, None),
-              "rate": (0.0, None), "number": (None, None)}
-
-# A change in a percentage is in percentage points.
-CHANGE_SUFFIX = {"percent": " pts"}
 
 PERIOD_TYPES = {
     "month": "month",
@@ -61,6 +43,7 @@ __all__ = [
     "format_value",
     "target_label",
     "format_change",
+    "format_figure",
 ]
 
 
@@ -143,13 +126,6 @@ def period_label(d, period_type: str) -> str:
     return f"Year to {month_label(d)}"
 
 
-def _unit(unit: str) -> str:
-    key = UNIT_ALIASES.get(str(unit).lower(), str(unit).lower())
-    if key not in UNITS:
-        raise ValueError(f"unknown unit {unit!r}; expected one of {sorted(UNITS)}")
-    return key
-
-
 def _rounded(value, places: int) -> Decimal:
     """Round half away from zero on the value's shortest decimal form."""
     if isinstance(value, bool) or not isinstance(value, (numbers.Real, Decimal)):
@@ -176,11 +152,18 @@ def _number(value, places: int, signed: bool = False) -> str:
 
 def format_value(value, unit: str) -> str:
     """'94.0%', '21.4 weeks', '12.0 days', '1,234', '431.2 per 10,000', '3.5'; missing -> '–'."""
-    key = _unit(unit)
+    u = units.unit(unit)
     if _is_missing(value):
         return MISSING
-    places, suffix = UNITS[key]
-    return _number(value, places) + suffix
+    return _number(value, u.decimals) + u.suffix
+
+
+def format_figure(value, unit: str) -> str:
+    """The figure alone, for a table whose heading carries the unit: '94.0', '1,234'; missing -> '–'."""
+    u = units.unit(unit)
+    if _is_missing(value):
+        return MISSING
+    return _number(value, u.decimals)
 
 
 def target_label(target, unit: str, target_date=None) -> str:
@@ -194,11 +177,10 @@ def target_label(target, unit: str, target_date=None) -> str:
 
 def format_change(delta, unit: str) -> str:
     """Signed change: '+1.2 pts' (percentage points), '-0.5 weeks', '+3'; zero unsigned."""
-    key = _unit(unit)
+    u = units.unit(unit)
     if _is_missing(delta):
         return MISSING
-    places, suffix = UNITS[key]
-    return _number(delta, places, signed=True) + CHANGE_SUFFIX.get(key, suffix)
+    return _number(delta, u.decimals, signed=True) + u.change_suffix
 
 
 def plural(n: int, noun: str) -> str:

@@ -42,7 +42,9 @@ def heading(column: str) -> str:
 
 def uk_date(value) -> str:
     """"20 Dec 2016" (locale-independent); "" for a missing date."""
-    if value is None or (not isinstance(value, (dt.date, str)) and pd.isna(value)):
+    # pandas' NaT is a datetime too, so it is asked for by name (a league table's target
+    # date where no team target is set).
+    if value is None or value is pd.NaT or (not isinstance(value, (dt.date, str)) and pd.isna(value)):
         return ""
     if isinstance(value, str):
         return value

@@ -15,7 +15,8 @@ from typing import Callable
 
 import pandas as pd
 
-from .cells import (APPLIES_TO, AUTHORITY_TEAM, POLARITIES, UNITS, BadCell, parse_choice,
+from . import units
+from .cells import (APPLIES_TO, AUTHORITY_TEAM, POLARITIES, BadCell, parse_choice,
                     parse_number, parse_rag)
 
 # Measures where neither direction is better (MDC's purple icons): SPC only, no target.
@@ -127,41 +128,36 @@ class _Row:
             self.fail(column, "a value is required here")
         return value
 
-    def date(self, column: str, required: bool = True, allow_year_month: bool = False) -> date | None:
+    def known(self, column: str, ids: set[str] | None, what: str, where: str) -> str:
+        """A required id that must be one of `ids` (None: the file defining them was unreadable,
+        so nothing is checked against it)."""
+        value = self.text(column, required=True)
+        if value and ids is not None and value not in ids:
+            self.fail(column, f"{what} '{value}' is not in {where}")
+        return value
+
+    def _parsed(self, column: str, parse: Callable[[str], object], required: bool, what: str, hint: str = ""):
+        """The cell parsed, or None: an empty cell is a problem only where one is required, and
+        a cell that does not parse is a problem with the parser's own words."""
         value = self.row.get(column, "")
         if not value:
             if required:
-                self.fail(column, "a date is required here", "use YYYY-MM-DD")
+                self.fail(column, f"{what} is required here", hint)
             return None
         try:
-            return parse_date(value, allow_year_month)
-        except BadDate as exc:
+            return parse(value)
+        except (BadDate, BadCell) as exc:
             self.fail(column, str(exc), exc.hint)
             return None
+
+    def date(self, column: str, required: bool = True, allow_year_month: bool = False) -> date | None:
+        return self._parsed(column, lambda v: parse_date(v, allow_year_month), required, "a date", "use YYYY-MM-DD")
 
     def number(self, column: str, required: bool = True) -> float | None:
-        value = self.row.get(column, "")
-        if not value:
-            if required:
-                self.fail(column, "a number is required here")
-            return None
-        try:
-            return parse_number(value)
-        except BadCell as exc:
-            self.fail(column, str(exc), exc.hint)
-            return None
+        return self._parsed(column, parse_number, required, "a number")
 
     def convert(self, column: str, fn: Callable[[str], str], required: bool = True) -> str | None:
-        value = self.row.get(column, "")
-        if not value:
-            if required:
-                self.fail(column, "a value is required here")
-            return None
-        try:
-            return fn(value)
-        except BadCell as exc:
-            self.fail(column, str(exc), exc.hint)
-            return None
+        return self._parsed(column, fn, required, "a value")
 
 
 def _ids(table: Table | None, column: str) -> set[str] | None:
@@ -289,10 +285,10 @@ def read_plan(plan_dir: Path, problems: Problems) -> Plan:
     plan.ratings = _ratings(tables["ratings.csv"], problems, rec_ids)
     plan.measures, plan.measure_recommendations = _measures(tables["measures.csv"], problems, rec_ids)
     plan.known_measures = measure_ids = _ids(tables["measures.csv"], "measure_id")
-    units = plan.measure_units()
+    measure_units = plan.measure_units()
     neutral = (set(plan.measures.loc[plan.measures["polarity"] == NEUTRAL, "measure_id"])
                if len(plan.measures) else set())
-    plan.targets = _targets(tables["targets.csv"], problems, measure_ids, units, neutral)
+    plan.targets = _targets(tables["targets.csv"], problems, measure_ids, measure_units, neutral)
     plan.inspections = _inspections(tables["inspections.csv"], problems)
     plan.spc_rebase = _rebase(tables["spc_rebase.csv"], problems, measure_ids)
     return plan
@@ -350,9 +346,7 @@ def _ratings(table: Table | None, problems: Problems, rec_ids: set[str] | None) 
 
     def convert(row):
         r = _Row(table, problems, row)
-        rec_id = r.text("rec_id", required=True)
-        if rec_id and rec_ids is not None and rec_id not in rec_ids:
-            r.fail("rec_id", f"recommendation '{rec_id}' is not in recommendations.csv")
+        rec_id = r.known("rec_id", rec_ids, "recommendation", "recommendations.csv")
         out = {"rec_id": rec_id, "as_at": r.date("as_at"),
                "implementation": r.convert("implementation", lambda v: parse_rag(v, "implementation")),
                "impact": r.convert("impact", lambda v: parse_rag(v, "impact"), required=False),
@@ -387,7 +381,7 @@ def _measures(table: Table | None, problems: Problems,
                 r.fail("rec_id", f"recommendation '{rec}' is not in recommendations.csv",
                        "separate several recommendations with ';'")
         out = {"measure_id": measure_id, "name": r.text("name", required=True),
-               "unit": r.convert("unit", lambda v: parse_choice(v, UNITS, "unit")),
+               "unit": r.convert("unit", lambda v: parse_choice(v, units.NAMES, "unit")),
                "polarity": r.convert("polarity", lambda v: parse_choice(v, MEASURE_POLARITIES, "polarity")),
                "definition": r.text("definition") or None, "tolerance": tolerance, "_recs": recs,
                "spc_baseline_points": _baseline_points(r)}
@@ -422,30 +416,34 @@ def _baseline_points(r: _Row) -> int | None:
 def _check_range(r: _Row, column: str, value: float | None, unit: str | None) -> None:
     if value is None or unit is None:
         return
-    if unit == "percent" and not 0 <= value <= 100:
-        r.fail(column, f"{value:g} is outside 0-100 for a percentage")
-    elif unit in ("count", "weeks", "days", "rate") and value < 0:
+    known = units.find(unit)
+    if known is None:
+        return
+    low, high = known.range  # a unit's floor, where it has one, is 0
+    if low is not None and high is not None and not low <= value <= high:
+        r.fail(column, f"{value:g} is outside {low:g}-{high:g} for {known.noun}")
+    elif low is not None and value < low:
         r.fail(column, f"{value:g} is negative, which a {unit} cannot be")
+    elif high is not None and value > high:
+        r.fail(column, f"{value:g} is above {high:g} for {known.noun}")
 
 
 def _targets(table: Table | None, problems: Problems, measure_ids: set[str] | None,
-             units: dict[str, str], neutral: set[str] = frozenset()) -> pd.DataFrame:
+             measure_units: dict[str, str], neutral: set[str] = frozenset()) -> pd.DataFrame:
     cols = ["measure_id", "target_date", "target", "applies_to", "note"]
     if table is None:
         return _frame([], cols)
 
     def convert(row):
         r = _Row(table, problems, row)
-        measure_id = r.text("measure_id", required=True)
-        if measure_id and measure_ids is not None and measure_id not in measure_ids:
-            r.fail("measure_id", f"measure '{measure_id}' is not in measures.csv")
+        measure_id = r.known("measure_id", measure_ids, "measure", "measures.csv")
         if measure_id in neutral:
             # A target needs a better direction to be met in; a neutral measure has none.
             r.fail("measure_id", f"measure '{measure_id}' is neutral in measures.csv (neither direction "
                    "is better), so it cannot have a target",
                    "remove this target, or give the measure a polarity of higher_better or lower_better")
         target = r.number("target")
-        _check_range(r, "target", target, units.get(measure_id))
+        _check_range(r, "target", target, measure_units.get(measure_id))
         applies = r.convert("applies_to", lambda v: parse_choice(v, APPLIES_TO, "applies_to"), required=False)
         out = {"measure_id": measure_id, "target_date": r.date("target_date"), "target": target,
                "applies_to": applies or "authority", "note": r.text("note") or None}
@@ -481,9 +479,7 @@ def _rebase(table: Table | None, problems: Problems, measure_ids: set[str] | Non
 
     def convert(row):
         r = _Row(table, problems, row)
-        measure_id = r.text("measure_id", required=True)
-        if measure_id and measure_ids is not None and measure_id not in measure_ids:
-            r.fail("measure_id", f"measure '{measure_id}' is not in measures.csv")
+        measure_id = r.known("measure_id", measure_ids, "measure", "measures.csv")
         out = {"measure_id": measure_id, "rebase_date": r.date("rebase_date"), "reason": r.text("reason") or None}
         return out if r.ok else None
 

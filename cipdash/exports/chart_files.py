@@ -25,17 +25,11 @@ import pandas as pd
 import plotly.io as pio
 
 from ..charts import Chart
+from ..export_formats import chart_format
 from ..formatting import month_label
 from ..headings import heading, in_words
 from . import images
-from .tables import XLSX_MIME, XlsxFormats, csv_bytes, new_workbook, unit_label, write_cell, write_frame
-
-FORMATS = ("png", "svg", "html", "csv", "xlsx")
-STATIC_FORMATS = ("png", "svg")
-MIME_TYPES = {"png": "image/png", "svg": "image/svg+xml", "html": "text/html", "csv": "text/csv",
-              "xlsx": XLSX_MIME}
-FORMAT_LABELS = {"png": "PNG image", "svg": "SVG image", "html": "Interactive HTML", "csv": "Data (CSV)",
-                 "xlsx": "Data (Excel)"}
+from .tables import XlsxFormats, csv_bytes, new_workbook, unit_label, write_cell, write_frame
 
 
 @dataclass(frozen=True)
@@ -52,7 +46,7 @@ def chart_title(chart: Chart) -> str:
 
 def file_name(chart: Chart, fmt: str) -> str:
     when = f"_as-at_{chart.as_at.isoformat()}" if chart.as_at else ""
-    return f"{chart.slug}{when}.{fmt}"
+    return f"{chart.slug}{when}{chart_format(fmt).extension}"
 
 
 def chart_table(chart: Chart) -> pd.DataFrame:
@@ -141,15 +135,16 @@ def chart_image(chart: Chart, fmt: str = "png", renderer: images.ImageRenderer |
     return images.render_charts([chart], fmt, renderer, browser_path)[0]
 
 
+def chart_png(chart: Chart, renderer: images.ImageRenderer | None = None) -> bytes:
+    return chart_image(chart, "png", renderer)
+
+
+def chart_svg(chart: Chart, renderer: images.ImageRenderer | None = None) -> bytes:
+    return chart_image(chart, "svg", renderer)
+
+
 def chart_download(chart: Chart, fmt: str, renderer: images.ImageRenderer | None = None) -> Download:
-    if fmt in STATIC_FORMATS:
-        data = chart_image(chart, fmt, renderer)
-    elif fmt == "html":
-        data = chart_html(chart)
-    elif fmt == "csv":
-        data = chart_csv(chart)
-    elif fmt == "xlsx":
-        data = chart_xlsx(chart)
-    else:
-        raise ValueError(f"unknown format {fmt!r}; expected one of {FORMATS}")
-    return Download(file_name(chart, fmt), MIME_TYPES[fmt], data)
+    """The chart in one of export_formats.CHART_FORMATS; ValueError for any other."""
+    form = chart_format(fmt)
+    data = form.write(chart, renderer) if form.needs_browser else form.write(chart)
+    return Download(file_name(chart, fmt), form.mime, data)

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from .. import units
 from ..cells import AUTHORITY_TEAM
 from ..suppression import NOT_AVAILABLE, SUPPRESSED, suppression_mask
 
@@ -68,7 +69,8 @@ def series_mask(series: pd.DataFrame, unit: str, public: bool) -> SeriesMask:
     for col in ("value", "numerator", "denominator"):
         df[col] = pd.to_numeric(df[col], errors="coerce")
     counts = [c for c in ("numerator", "denominator") if _is_count_column(df[c])]
-    if unit == "count" and _is_count_column(df["value"]):
+    known = units.find(unit)
+    if known is not None and known.is_count and _is_count_column(df["value"]):
         counts.append("value")
     false = np.zeros(len(df), dtype=bool)
     if not counts:

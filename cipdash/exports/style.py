@@ -12,7 +12,8 @@ from datetime import date, datetime
 import pandas as pd
 
 from ..charts import RAG_COLOURS
-from ..formatting import MISSING, format_value
+from ..export_formats import pack_format
+from ..formatting import MISSING, format_figure
 from .pack import Pack, Rag, xml_safe
 
 RAG_FILLS = dict(RAG_COLOURS)  # R vermillion, A orange, G bluish green
@@ -21,14 +22,6 @@ HEADER_FILL = "#D9D9D9"
 TEXT_COLOUR = "#000000"
 PUBLIC_MARK = "PUBLIC VERSION: small numbers suppressed"
 INTERNAL_MARK = "INTERNAL: not suppressed, not for publication"
-
-MIME_TYPES = {
-    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
-    "pdf": "application/pdf",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
-PACK_FORMATS = tuple(MIME_TYPES)
 
 
 def rag_fill(rag: Rag) -> str:
@@ -56,9 +49,7 @@ def cell_text(value, unit: str | None = None) -> str:
     if isinstance(value, bool):
         return "Yes" if value else "No"
     if isinstance(value, numbers.Real):
-        if unit == "count":
-            return format_value(value, "count")
-        return format_value(value, "number") if unit else str(value)
+        return format_figure(value, unit) if unit else str(value)
     return str(value)
 
 
@@ -84,7 +75,7 @@ def pack_file_name(pack: Pack, fmt: str) -> str:
     from ..charts import slugify
 
     version = "public" if pack.public else "internal"
-    return f"performance-pack_{pack.as_at.isoformat()}_{slugify(scope)}_{version}.{fmt}"
+    return f"performance-pack_{pack.as_at.isoformat()}_{slugify(scope)}_{version}{pack_format(fmt).extension}"
 
 
 __all__ = ["MISSING", "RAG_FILLS", "rag_fill", "hex_rgb", "cell_text", "frame_text", "pack_file_name", "mark"]

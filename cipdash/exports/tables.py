@@ -12,21 +12,17 @@ import numbers
 
 import pandas as pd
 
+from .. import units
 from ..safe_cells import neutralise, neutralise_frame
 
-UNIT_LABELS = {"percent": "Per cent", "weeks": "Weeks", "days": "Days", "count": "Count",
-               "rate": "Rate per 10,000", "number": "Number"}
-# Excel number formats by the unit a column holds.
-NUMBER_FORMATS = {"percent": "0.0", "weeks": "0.0", "days": "0.0", "rate": "0.0", "number": "0.0",
-                  "count": "#,##0"}
-XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # Excel's limits on sheet names.
 SHEET_NAME_MAX = 31
 _SHEET_BAD = str.maketrans({c: " " for c in "[]:*?/\\"})
 
 
 def unit_label(unit: str) -> str:
-    return UNIT_LABELS.get(unit, str(unit).capitalize())
+    known = units.find(unit)
+    return known.label if known else str(unit).capitalize()
 
 
 def is_missing(value) -> bool:
@@ -99,7 +95,9 @@ class XlsxFormats:
         self._fills: dict[tuple, object] = {}
 
     def number(self, unit: str | None):
-        fmt = NUMBER_FORMATS.get(unit or "", "General")
+        # The unit's own Excel number format; "General" for a column of no unit.
+        known = units.find(unit) if unit else None
+        fmt = known.excel_format if known else "General"
         if fmt not in self._numbers:
             self._numbers[fmt] = self.wb.add_format({"num_format": fmt, "valign": "top"})
         return self._numbers[fmt]
