@@ -16,8 +16,10 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from . import units
 from .cells import AUTHORITY_TEAM, RAG_NAMES
 from .formatting import format_value, month_label, period_label, target_label
+from .speed import UnvalidatedFigure, rows_of
 from .trajectory import enough_for_trajectory, no_trajectory_words
 
 
@@ -51,6 +53,10 @@ RAG_COLOURS = {"R": "#D55E00", "A": "#E69F00", "G": "#009E73"}
 RAG_SYMBOLS = {"R": "square", "A": "triangle-up", "G": "circle"}
 RAG_SHAPES = {"R": "■", "A": "▲", "G": "●"}
 HEATMAP_SCALE = "Cividis"  # perceptually uniform and colour-blind safe
+# A year of months; on a phone half a year, so that a cell has room for its figure and a
+# month its name, level (twelve columns at 390 px left ~19 px each: tiny figures, rotated months).
+HEATMAP_MONTHS = 12
+HEATMAP_MONTHS_ON_A_PHONE = 6
 FONT = dict(family="Arial, Helvetica, sans-serif", size=13, color="#1f1f1f")
 CHART_HEIGHT = 440
 GRID_COLOUR = "#e6e6e6"
@@ -94,72 +100,8 @@ def _plain(value):
     return value
 
 
-def _records(frame: pd.DataFrame) -> list[dict]:
-    """frame.to_dict("records"), column by column: the same values and types, a tenth of the
-    time on pandas' Arrow-backed columns (to_dict boxes every cell on its own)."""
-    columns = list(frame.columns)
-    return [dict(zip(columns, row)) for row in zip(*(frame[c].tolist() for c in columns))]
-
-
-def _frame(rows: list[dict], columns: list[str]) -> pd.DataFrame:
-    """pd.DataFrame(rows, columns=columns), built column by column: the same frame (a key a
-    row lacks is missing, NaN), in a third of the time of pandas reading a list of dicts."""
-    if not rows:
-        return pd.DataFrame(rows, columns=columns)
-    missing = float("nan")
-    return pd.DataFrame({c: [r.get(c, missing) for r in rows] for c in columns}, columns=columns)
-
-
 def _trace(kind: str, **props) -> dict:
     return {"type": kind, **{k: (_plain(v) if k in ("x", "y", "z", "text") else v) for k, v in props.items()}}
-
-
-def _merge(into: dict, more: dict) -> None:
-    for k, v in more.items():
-        if isinstance(v, dict) and isinstance(into.get(k), dict):
-            _merge(into[k], v)
-        else:
-            into[k] = v
-
-
-class _Figure:
-    """Collects a figure as plain dicts and builds the plotly Figure once, unvalidated.
-
-    Validating every property (plotly's default) costs 20-60 ms a chart, most of a page
-    rerun's budget; tests/test_charts.py validates every chart builder's output instead.
-    """
-
-    def __init__(self, *traces: dict):
-        self.data: list[dict] = list(traces)
-        self.layout: dict = {"xaxis": {}, "yaxis": {}, "shapes": [], "annotations": []}
-
-    def add_trace(self, trace: dict) -> None:
-        self.data.append(trace)
-
-    def update_layout(self, **props) -> None:
-        _merge(self.layout, props)
-
-    def update_xaxes(self, **props) -> None:
-        _merge(self.layout["xaxis"], _axis(props))
-
-    def update_yaxes(self, **props) -> None:
-        _merge(self.layout["yaxis"], _axis(props))
-
-    def add_vline(self, x: float, line: dict) -> None:
-        self.layout["shapes"].append(dict(type="line", x0=x, x1=x, y0=0, y1=1, yref="paper", line=line))
-
-    def add_annotation(self, **props) -> None:
-        self.layout["annotations"].append(props)
-
-    def build(self) -> go.Figure:
-        return go.Figure(data=self.data, layout=self.layout, _validate=False)
-
-
-def _axis(props: dict) -> dict:
-    props = dict(props)
-    if "title_text" in props:
-        props["title"] = {"text": props.pop("title_text")}
-    return props
 
 
 def plot_text(text: object) -> str:
@@ -171,17 +113,56 @@ def slugify(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:60] or "chart"
 
 
-def _layout(fig: "_Figure", title: str, unit: str, height: int = CHART_HEIGHT) -> None:
+# Plotly never wraps text: a title or team name longer than the chart is cut at its edge. On
+# a phone (390 px) a chart is ~358 px wide: about 40 characters of the 16 px title font.
+TITLE_CHARS = 40
+TITLE_LINE_PX = 21  # one more line of the 16 px title
+TITLE_TOP_PX = 60  # the top margin for a one-line title
+# A team name on a league's axis: at most two lines of this many characters (12 px font),
+# so the bars keep most of a phone's width. The full name is in the hover and the table.
+NAME_CHARS = 22
+NAME_LINES = 2
+
+
+def wrap_label(text: str, width: int, max_lines: int | None = None) -> str:
+    """Plotly text broken at spaces into lines of at most `width` characters (a longer word
+    is a line of its own), joined by <br>. Each line keeps its space, so the label reads the
+    same to a screen reader or when copied. Beyond `max_lines`, the last line ends in "…".
+    `text` is already plot_text-escaped: breaking only at spaces never splits an entity."""
+    lines: list[str] = []
+    for word in str(text).split(" "):
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    if max_lines is not None and len(lines) > max_lines:
+        lines = lines[:max_lines]
+        last = lines[-1]
+        lines[-1] = (last[:width - 1].rstrip() if len(last) >= width else last) + "…"
+    return " <br>".join(lines)
+
+
+def title_lines(figure_title: str) -> int:
+    return figure_title.count("<br>") + 1
+
+
+def _layout(fig: UnvalidatedFigure, title: str, unit: str, height: int = CHART_HEIGHT) -> int:
+    """The common layout. Returns the pixels the title's extra lines add to the top margin
+    (a chart that sets its own margin adds them too)."""
+    shown = wrap_label(title, TITLE_CHARS)
+    extra = TITLE_LINE_PX * (title_lines(shown) - 1)
     fig.update_layout(
-        title=dict(text=title, x=0, xanchor="left", font=dict(size=16)),
+        # Anchored at the top of the chart, so a wrapped title grows downwards into the margin.
+        title=dict(text=shown, x=0, xanchor="left", font=dict(size=16), yref="container", y=1, yanchor="top",
+                   pad=dict(t=16)),
         # A plain layout rather than the "plotly_white" template: the template costs ~30 ms
         # a chart to apply, most of a page rerun's budget.
         template="none",
         paper_bgcolor="white",
         plot_bgcolor="white",
         font=FONT,
-        height=height,
-        margin=dict(l=60, r=30, t=60, b=40),
+        height=height + extra,
+        margin=dict(l=60, r=30, t=TITLE_TOP_PX + extra, b=40),
         legend=dict(orientation="h", yanchor="top", y=-0.12, xanchor="left", x=0),
         hovermode="closest",
     )
@@ -192,15 +173,21 @@ def _layout(fig: "_Figure", title: str, unit: str, height: int = CHART_HEIGHT) -
                      automargin=True)
     fig.update_yaxes(showgrid=True, gridcolor=GRID_COLOUR, linecolor=AXIS_COLOUR, zeroline=False, tickfont=ticks,
                      automargin=True)
-    if unit == "percent":
-        fig.update_yaxes(ticksuffix="%")
-    fig.update_yaxes(title_text={"percent": "Per cent", "weeks": "Weeks", "days": "Days", "count": "Count",
-                                 "rate": "Rate per 10,000", "number": ""}.get(unit, ""))
+    u = units.find(unit)
+    if u and u.tick_suffix:
+        fig.update_yaxes(ticksuffix=u.tick_suffix)
+    fig.update_yaxes(title_text=u.axis_title if u else "")
+    return extra
+
+
+def _colour_scale_title(unit: str) -> str:
+    u = units.find(unit)
+    return u.colour_scale_title if u else unit
 
 
 def _hover(unit: str) -> str:
-    suffix = "%" if unit == "percent" else {"weeks": " weeks", "days": " days", "rate": " per 10,000"}.get(unit, "")
-    return "%{fullData.name}<br>%{x|%b %Y}: %{y:.1f}" + suffix + "<extra></extra>"
+    u = units.find(unit)
+    return "%{fullData.name}<br>%{x|%b %Y}: %{y:.1f}" + (u.suffix if u else "") + "<extra></extra>"
 
 
 def _baseline(authority: list[tuple[date, float]], before: date | None) -> tuple[date, float] | None:
@@ -223,7 +210,7 @@ def trend_chart(measure: dict, series: pd.DataFrame, targets: pd.DataFrame, benc
     are their own traces, never joined into a monthly line."""
     unit, name = measure["unit"], measure["name"]
     team_names = team_names or {}
-    fig = _Figure()
+    fig = UnvalidatedFigure()
     plotted: list[dict] = []
     shown = ([AUTHORITY_TEAM] if show_authority else []) + [t for t in teams if t != AUTHORITY_TEAM]
     # Only the rows drawn or described (the teams shown and the authority, whose line the
@@ -233,7 +220,7 @@ def trend_chart(measure: dict, series: pd.DataFrame, targets: pd.DataFrame, benc
         series = series[series["team_id"].isin(shown + [AUTHORITY_TEAM])]
     # Plain Python from here on: a chart has at most a few hundred points, and pandas
     # filtering per trace would cost more than the chart itself.
-    records = [r for r in _records(series) if r["value"] is not None and r["value"] == r["value"]]
+    records = [r for r in rows_of(series) if r["value"] is not None and r["value"] == r["value"]]
     for r in records:
         r["period_end"] = pd.Timestamp(r["period_end"]).date()
     records.sort(key=lambda r: r["period_end"])
@@ -266,7 +253,7 @@ def trend_chart(measure: dict, series: pd.DataFrame, targets: pd.DataFrame, benc
 
     authority = [(r["period_end"], float(r["value"])) for r in records
                  if r["team_id"] == AUTHORITY_TEAM and r["period_type"] == "month"]
-    target_rows = sorted(_records(targets), key=lambda t: pd.Timestamp(t["target_date"]))
+    target_rows = sorted(rows_of(targets), key=lambda t: pd.Timestamp(t["target_date"]))
     authority_dates = {pd.Timestamp(t["target_date"]).date() for t in target_rows if t["applies_to"] == "authority"}
     previous_target_date = None
     target_notes = []
@@ -317,7 +304,7 @@ def trend_chart(measure: dict, series: pd.DataFrame, targets: pd.DataFrame, benc
             hovertemplate="%{text}<extra></extra>"))
 
     comparators: dict[str, list[dict]] = {}
-    for b in sorted(_records(benchmarks), key=lambda b: pd.Timestamp(b["period_end"])):
+    for b in sorted(rows_of(benchmarks), key=lambda b: pd.Timestamp(b["period_end"])):
         comparators.setdefault(str(b["comparator"]), []).append(b)
     for k, comparator in enumerate(sorted(comparators)):
         pts = comparators[comparator]
@@ -334,8 +321,8 @@ def trend_chart(measure: dict, series: pd.DataFrame, targets: pd.DataFrame, benc
     title = f"{plot_text(name)}, to {month_label(as_at)}"
     _layout(fig, title, unit)
     fig.update_xaxes(type="date", tickformat=MONTH_TICKS)
-    data = _frame(plotted, ["series", "team_id", "period_end", "period", "period_type", "value",
-                            "numerator", "denominator"])
+    data = pd.DataFrame(plotted, columns=["series", "team_id", "period_end", "period", "period_type", "value",
+                                          "numerator", "denominator"])
     alt = describe_trend(name, unit, records, shown, team_names, target_notes, sorted(comparators))
     if target_rows and not trajectories:
         alt += " " + no_trajectory_words(len(authority))
@@ -426,26 +413,45 @@ def league_chart(measure: dict, league: pd.DataFrame, period: str, as_at: date,
     words = ["" if m is None else (" – met" if m else " – not met") for m in met]
     colours = [MET_COLOUR if m in (True, None) else NOT_MET_COLOUR for m in met]
     picked = [t in chosen for t in df["team_id"]]
-    fig = _Figure(_trace("bar", 
-        x=df["value"], y=[("▶ " if p else "") + plot_text(n) for n, p in zip(df["team_name"], picked)],
+    full = [("▶ " if p else "") + plot_text(n) for n, p in zip(df["team_name"], picked)]
+    # Long names wrap onto two lines (then "…"), so that on a phone the bars keep the width.
+    names = [wrap_label(n, NAME_CHARS, NAME_LINES) for n in full]
+    fig = UnvalidatedFigure(_trace("bar", 
+        x=df["value"], y=names, customdata=full,
         orientation="h",
         marker=dict(color=colours, line=dict(color=[CHOSEN_OUTLINE if p else colours[i] for i, p in enumerate(picked)],
                                              width=[3 if p else 0 for p in picked])),
-        text=[fmt_value(v, unit) + w for v, w in zip(df["value"].tolist(), words)], textposition="outside",
-        cliponaxis=False, hovertemplate="%{y}: %{x:.1f}<extra></extra>", name=plot_text(measure["name"])))
+        # "auto": the figure inside the end of a bar long enough to hold it, else just beyond
+        # it, so no right margin is kept for labels (on a phone it squeezed the bars to slivers).
+        # Inside, white on blue and near-black on orange: each at least 5:1.
+        text=[fmt_value(v, unit) + w for v, w in zip(df["value"].tolist(), words)], textposition="auto",
+        insidetextanchor="end", insidetextfont=dict(color=["#ffffff" if c == MET_COLOUR else FONT["color"]
+                                                           for c in colours]),
+        outsidetextfont=dict(color=FONT["color"]), textangle=0,
+        cliponaxis=False, hovertemplate="%{customdata}: %{x:.1f}<extra></extra>", name=plot_text(measure["name"])))
+    u = units.find(unit)
+    # A bounded scale (0-100%) drawn whole, with room past the top for the value labels.
+    axis_max = round(u.highest * 1.15) if u and u.highest is not None else None
     if target is not None:
         tdate = df["target_date"].dropna().iloc[0]
         label = target_label(target, unit, pd.Timestamp(tdate).date())
-        fig.add_vline(x=target, line=dict(color=TARGET_COLOUR, dash="dash", width=2))
+        fig.add_shape(type="line", x0=target, x1=target, y0=0, y1=1, yref="paper",
+                      line=dict(color=TARGET_COLOUR, dash="dash", width=2))
+        # Ending at the line when it is in the right-hand part of the chart: centred there,
+        # the label ran off a phone's screen.
+        widest = axis_max if axis_max is not None else max([float(v) for v in df["value"] if v == v] + [target])
         fig.add_annotation(x=target, y=1.0, yref="paper", yanchor="bottom", text=label, showarrow=False,
-                           font=dict(color=TARGET_COLOUR), xanchor="center", yshift=4)
+                           font=dict(color=TARGET_COLOUR), xanchor="right" if target > 0.6 * widest else "center",
+                           yshift=4)
     title = f"{plot_text(measure['name'])}: teams ranked, {period}"
-    _layout(fig, title, unit, height=max(300, 60 + 32 * len(df)))
+    # Taller rows when a name takes two lines: the chart grows with the number of teams.
+    row = 44 if any("<br>" in n for n in names) else 32
+    extra = _layout(fig, title, unit, height=max(300, 60 + row * len(df)))
     # automargin: the left margin grows to the longest team name rather than cutting it off.
-    fig.update_layout(showlegend=False, margin=dict(l=20, r=120, t=90, b=40))
+    fig.update_layout(showlegend=False, margin=dict(l=8, r=16, t=90 + extra, b=40))
     fig.update_yaxes(automargin=True)
-    if unit == "percent":
-        fig.update_xaxes(ticksuffix="%", range=[0, 115])
+    if axis_max is not None:
+        fig.update_xaxes(ticksuffix=u.tick_suffix, range=[0, axis_max])
     fig.update_yaxes(title_text="", ticksuffix="")
     data = league[["rank", "team_id", "team_name", "service_area", "value", "numerator", "denominator",
                    "target_date", "target"]].copy()
@@ -469,7 +475,7 @@ def _chosen_words(league: pd.DataFrame, chosen: tuple[str, ...], unit: str) -> s
 
 
 def heatmap_chart(measure: dict, series: pd.DataFrame, team_names: dict[str, str], as_at: date,
-                  months: int = 12) -> Chart | None:
+                  months: int = HEATMAP_MONTHS) -> Chart | None:
     """Teams by month: each cell shows its figure as text as well as a colour. None when
     these teams have no monthly figures for the measure (an empty grid says nothing)."""
     unit = measure["unit"]
@@ -495,14 +501,25 @@ def heatmap_chart(measure: dict, series: pd.DataFrame, team_names: dict[str, str
     names = [plot_text(team_names.get(t, t)) for t in order]
     text = [[fmt_value(v, unit) for v in row] for row in cells.tolist()]
     reverse = measure["polarity"] == "lower_better"  # the bright end is always "better"
-    fig = _Figure(_trace("heatmap", z=cells, x=labels, y=names, text=text, texttemplate="%{text}",
+    # Up to half a year (a phone): month names, level, with the year under the first month
+    # and under January only (six years side by side ran into one another); a year's labels
+    # are left to plotly, which turns them when they do not fit.
+    columns = labels
+    if len(labels) <= HEATMAP_MONTHS_ON_A_PHONE:
+        columns = [label.replace(" ", "<br>") if k == 0 or label.startswith("Jan") else label.split(" ")[0]
+                   for k, label in enumerate(labels)]
+    fig = UnvalidatedFigure(_trace("heatmap", z=cells, x=columns, y=names, text=text, texttemplate="%{text}",
                                colorscale=HEATMAP_SCALE, reversescale=reverse, hoverongaps=False,
                                hovertemplate="%{y}, %{x}: %{text}<extra></extra>",
-                               colorbar=dict(title=dict(text="%" if unit == "percent" else unit))))
+                               colorbar=dict(title=dict(text=_colour_scale_title(unit)))))
     title = f"{plot_text(measure['name'])}: teams by month"
-    _layout(fig, title, unit, height=max(320, 90 + 34 * len(names)))
+    extra = _layout(fig, title, unit, height=max(320, 90 + 34 * len(names)))
     fig.update_yaxes(autorange="reversed", title_text="", ticksuffix="")
-    fig.update_layout(margin=dict(l=200, r=30, t=60, b=60))
+    if len(labels) <= HEATMAP_MONTHS_ON_A_PHONE:
+        fig.update_xaxes(tickangle=0)  # two short lines each: they fit level
+    # automargin sizes the left margin to the team names: a fixed 200 px left a phone's grid
+    # about 90 px wide.
+    fig.update_layout(margin=dict(l=20, r=30, t=TITLE_TOP_PX + extra, b=60))
     data = pd.DataFrame(cells, columns=labels)
     data.insert(0, "team", [team_names.get(t, t) for t in order])
     alt = (f"Heat map of {measure['name']} for {len(names)} teams over {len(labels)} months"
@@ -512,7 +529,7 @@ def heatmap_chart(measure: dict, series: pd.DataFrame, team_names: dict[str, str
 
 def rating_timeline_chart(rec_id: str, history: pd.DataFrame, as_at: date) -> Chart:
     """Implementation and impact ratings over time: shape, colour and the word."""
-    fig = _Figure()
+    fig = UnvalidatedFigure()
     rows = []
     # Plain lists, not a pandas filter per rating kind and colour (~8 ms a timeline).
     dates = history["as_at"].tolist()
@@ -546,7 +563,7 @@ def rating_timeline_chart(rec_id: str, history: pd.DataFrame, as_at: date) -> Ch
     fig.update_yaxes(categoryorder="array", categoryarray=["Impact", "Implementation"], title_text="",
                      range=[-0.7, 1.5], automargin=True)
     rows.sort(key=lambda r: (r["as_at"], r["rating"]))  # stable, as pandas' sort by the two columns
-    data = _frame(rows, ["rating", "as_at", "month", "rag"])
+    data = pd.DataFrame(rows, columns=["rating", "as_at", "month", "rag"])
     if history.empty:
         alt = f"No ratings for recommendation {rec_id} yet."
     else:
@@ -583,7 +600,7 @@ def spc_chart(measure: dict, result, as_at: date, target: float | None = None, t
 
     unit = measure["unit"]
     dates = pd.to_datetime(list(result.dates))
-    fig = _Figure()
+    fig = UnvalidatedFigure()
     fig.add_trace(_trace("scatter", x=dates, y=result.values, mode="lines", name="Monthly figure",
                              line=dict(color="#7f7f7f", width=1.5), hoverinfo="skip", showlegend=False))
     for label, values, dash, width in (("Upper process limit", result.upper, "dash", 1.5),

@@ -1,12 +1,11 @@
 """Data: what is loaded, the load log, revisions, and uploading new extracts."""
-import pandas as pd
 import streamlit as st
 
-from cipdash import queries, uploads
+from cipdash import uploads
 from cipdash.errors import LoadFailed
 from cipdash.store import resolve_db
-from cipdash.formatting import plural
-from cipdash.webapp import md_text, page_context, show_table
+from cipdash.views.data import data_view, problems_table
+from cipdash.webapp import md_text, page_context, phone_columns, show_table
 from cipdash import access, admin, audit
 from cipdash.webapp import record, record_upload, require
 
@@ -37,7 +36,8 @@ def upload_section():
         st.error(f"{len(errors)} problem(s) found. Nothing was loaded; fix the files and upload them again.")
     if check.problems:
         with st.container(key="upload-problems-box"):  # a class the browser tests find it by
-            st.dataframe(pd.DataFrame([p.as_row() for p in check.problems]), hide_index=True, key="upload-problems")
+            problems = problems_table(check.problems)
+            st.dataframe(problems, hide_index=True, key="upload-problems", column_config=phone_columns(problems))
     if not check.ok:
         return
     # An upload that would withdraw figures or empty a file says so, with the counts, and
@@ -59,7 +59,8 @@ def upload_section():
             waiting.empty()
             record_upload(check, failure=f"load failed: {len(failed.problems)} problem(s)")
             st.error("The load failed; nothing was changed.")
-            st.dataframe(pd.DataFrame([p.as_row() for p in failed.problems]), hide_index=True)
+            problems = problems_table(failed.problems)
+            st.dataframe(problems, hide_index=True, column_config=phone_columns(problems))
             return
         except OSError as exc:  # a full disk, a read-only folder: put right, and said plainly
             waiting.empty()
@@ -79,12 +80,12 @@ def details_section(ctx):
     plan_dir, data_dir = uploads.folders()
     st.subheader("Files and folders")
     st.caption("Administrators only. Every file the dashboard reads or writes, with its SHA-256.")
-    st.dataframe(admin.file_details(plan_dir, data_dir, resolve_db(), audit.audit_path()), hide_index=True,
-                 key="file-details")
+    details = admin.file_details(plan_dir, data_dir, resolve_db(), audit.audit_path())
+    st.dataframe(details, hide_index=True, key="file-details", column_config=phone_columns(details))
     problems = admin.access_problems(plan_dir)
     if not problems.empty:
         st.warning("The access list (access.csv) has problems: rows with errors grant nothing.")
-        st.dataframe(problems, hide_index=True, key="access-problems")
+        st.dataframe(problems, hide_index=True, key="access-problems", column_config=phone_columns(problems))
     st.subheader("Audit log")
     try:
         entries = audit.entries()
@@ -93,7 +94,8 @@ def details_section(ctx):
         return
     st.caption(f"Sign-ins, refusals, uploads, loads and exports, newest first ({len(entries):,} in all; "
                f"the latest {AUDIT_ROWS_SHOWN} shown). The log cannot be changed, only added to.")
-    st.dataframe(admin.audit_table(entries[:AUDIT_ROWS_SHOWN]), hide_index=True, key="audit-log")
+    audit_rows = admin.audit_table(entries[:AUDIT_ROWS_SHOWN])
+    st.dataframe(audit_rows, hide_index=True, key="audit-log", column_config=phone_columns(audit_rows))
     if st.button("Prepare the audit log as a CSV file", key="audit-prepare"):
         # Reading the whole log is itself recorded before the file is handed over.
         record(audit.AUDIT_EXPORT, "ok", ctx.grant, rows=len(entries))
@@ -110,18 +112,16 @@ def data_page():
     require(access.UPLOAD)
     ctx = page_context()
     st.title("Data")
+    shown = data_view(ctx)
     st.subheader("What is loaded")
-    show_table(ctx.get(queries.coverage_table), key="coverage")
+    show_table(shown.coverage, key="coverage")
     st.subheader("Load log")
-    show_table(ctx.get(queries.load_log_table), key="load-log")
+    show_table(shown.load_log, key="load-log")
     st.subheader("Revisions")
-    revisions = ctx.get(queries.revisions_table)
-    if revisions.empty:
-        st.caption("No figure has been restated or withdrawn by a later load yet.")
-    else:
-        st.caption("Figures a later extract restated, or withdrew because their rows left every file: the "
-                   "earlier value, its file, when it was loaded and what happened to it.")
-        st.dataframe(revisions, hide_index=True, key="revisions")
+    st.caption(shown.revisions_note)
+    if shown.revisions is not None:
+        st.dataframe(shown.revisions, hide_index=True, key="revisions",
+                     column_config=phone_columns(shown.revisions))
     # Before the uploader, so that the upload's own messages and problem list stay last on
     # the page, where the person uploading is looking.
     details_section(ctx)

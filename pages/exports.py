@@ -2,28 +2,25 @@
 whole authority, a service area or a team; public (suppressed) by default."""
 import streamlit as st
 
-from cipdash import access, queries
-from cipdash.exports import PICTURE_FORMATS
-from cipdash.formatting import month_label
-from cipdash.webapp import chromium_problem, md_text, pack_file, page_context, plan_title
+from cipdash import access
+from cipdash.export_formats import needs_browser, pack_choices
+from cipdash.views.pack import pack_view
+from cipdash.webapp import chromium_problem, md_text, pack_file, page_context
 
-FORMATS = {"docx": "Word (.docx)", "pptx": "PowerPoint (.pptx)", "pdf": "PDF", "xlsx": "Excel (.xlsx): tables only"}
+FORMATS = pack_choices()
 
 
 def pack_page():
     ctx = page_context()
-    name, authority = plan_title(ctx)
+    shown = pack_view(ctx)
     st.title("Report pack")
-    st.caption(md_text(f"{name} · {authority} · as at {month_label(ctx.as_at)} (change it in the sidebar)"))
+    st.caption(md_text(shown.caption))
     st.markdown("The monthly performance pack: a cover, the summary table in the committee-appendix shape, "
                 "a section per recommendation with its measures' charts and narrative (the SPC chart too "
                 "where a measure has 12 or more monthly figures), the other measures, and the figures "
                 "behind every chart.")
     scope = ctx.scope
-    teams = ctx.get(queries.teams)
-    st.markdown(md_text(f"Figures for: {scope.name(dict(zip(teams['team_id'], teams['team_name'])))}"
-                        + ("" if scope.is_authority else ", beside the whole authority")
-                        + ". Choose service areas or teams under “Figures for” in the sidebar."))
+    st.markdown(md_text(shown.figures_for))
     if ctx.grant.allows(access.INTERNAL_EXPORTS):
         public = st.toggle("Public version: suppress small numbers", value=True, key="pack_public",
                            help="For committee reports and anything published: counts, numerators and "
@@ -39,7 +36,7 @@ def pack_page():
     else:
         st.warning("Internal version: small numbers are NOT suppressed. Not for publication.")
     fmt = st.radio("Format", list(FORMATS), format_func=FORMATS.get, horizontal=True, key="pack_format")
-    problem = chromium_problem() if fmt in PICTURE_FORMATS else None
+    problem = chromium_problem() if needs_browser(fmt) else None
     if problem:
         st.error(md_text(problem + " The Excel pack (tables only) can still be made."))
         return

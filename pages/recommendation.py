@@ -1,59 +1,47 @@
 """Recommendation: one recommendation's ratings, evidence, actions and measures."""
 import streamlit as st
 
-from cipdash import queries
-from cipdash.formatting import month_label
 from cipdash.meeting.render import measure_notes, meeting_panel
-from cipdash.webapp import url_bound, as_date, md_paragraphs, md_text, page_context, rag_badge, show_chart
+from cipdash.views.recommendation import NO_MEASURES, NO_RECOMMENDATIONS, recommendation, recommendation_titles
+from cipdash.webapp import url_bound, md_paragraphs, md_text, page_context, rag_badge, show_chart
 
 
 def recommendation_page():
     ctx = page_context()
-    recs = ctx.get(queries.recommendations)
-    if recs.empty:
+    titles = recommendation_titles(ctx)
+    if not titles:
         st.title("Recommendation")
-        st.info("The plan has no recommendations yet.")
+        st.info(NO_RECOMMENDATIONS)
         return
-    titles = dict(zip(recs["rec_id"], recs["title"]))
     rec_id = url_bound(st.selectbox, "Recommendation", list(titles), key="rec",
                        format_func=lambda r: f"{r} · {titles[r][:90]}")
-    rec = recs.set_index("rec_id").loc[rec_id]
+    shown = recommendation(ctx, rec_id)
     st.title(f"Recommendation {md_text(rec_id)}")
-    st.markdown(md_text(rec["title"]))
-    facts = [("Source", rec["source"]), ("Aim", rec["aim"]), ("Lead", rec["lead"])]
-    st.caption(" · ".join(f"{k}: {md_text(v)}" for k, v in facts if isinstance(v, str) and v))
+    st.markdown(md_text(shown.title))
+    st.caption(" · ".join(f"{k}: {md_text(v)}" for k, v in shown.facts))
 
-    ratings = ctx.get(queries.ratings_at, ctx.as_at).set_index("rec_id").loc[rec_id]
-    rated = as_date(ratings["rated_at"])
-    st.subheader(f"Rating at {month_label(ctx.as_at)}")
-    rag_badge("Implementation", ratings["implementation"])
-    rag_badge("Impact", ratings["impact"])
-    st.caption(f"Rated {month_label(rated)}" if rated else "Not yet rated at this date")
-
-    history = ctx.get(queries.rating_history, rec_id, ctx.as_at)
-    if not history.empty:
-        show_chart(ctx.chart(queries.chart_ratings, rec_id, ctx.as_at), key="timeline",
-                   table_label="The ratings as a table")
+    st.subheader(shown.rating_heading)
+    rag_badge("Implementation", shown.implementation)
+    rag_badge("Impact", shown.impact)
+    st.caption(shown.rated)
+    if shown.timeline is not None:
+        show_chart(shown.timeline, key="timeline", table_label="The ratings as a table")
 
     left, right = st.columns(2)
     with left:
         st.subheader("Evidence of progress")
-        st.markdown(md_paragraphs(ratings["evidence"]) or "_None recorded_")
+        st.markdown(md_paragraphs(shown.evidence) or "_None recorded_")
     with right:
         st.subheader("Further actions")
-        st.markdown(md_paragraphs(ratings["further_actions"]) or "_None recorded_")
+        st.markdown(md_paragraphs(shown.further_actions) or "_None recorded_")
 
     meeting_panel(ctx, rec_id=rec_id)  # the month's commentary, the actions and rating updates
 
     st.subheader("Measures that evidence it")
-    measures = ctx.get(queries.measures)
-    linked = measures[measures["rec_ids"].fillna("").str.split(";").apply(lambda recs: rec_id in recs)]
-    if linked.empty:
-        st.info("No measures are linked to this recommendation in measures.csv.")
-    # The sidebar's scope: its teams beside the whole authority on every chart.
-    team_ids = () if ctx.scope.is_authority else tuple(ctx.scope.team_ids(ctx.get(queries.teams)))
-    for measure_id in linked["measure_id"]:
-        show_chart(ctx.chart(queries.chart_trend, measure_id, ctx.as_at, team_ids), key=f"measure-{measure_id}")
+    if not shown.measure_charts:
+        st.info(NO_MEASURES)
+    for measure_id, chart in shown.measure_charts:
+        show_chart(chart, key=f"measure-{measure_id}")
         measure_notes(ctx, measure_id)  # the meeting's commentary on it for the month
 
 

@@ -89,6 +89,14 @@ def test_league_heatmap_timeline_and_spc_are_valid(snap):
     heat = charts.heatmap_chart(m, queries.measure_series(snap, "assessment_timeliness", AS_AT), names, AS_AT)
     valid(heat)
     assert len(heat.data.columns) == 13  # team + 12 months
+    assert not any("<br>" in str(x) for x in heat.figure.data[0].x)  # plotly turns a year's names if need be
+    half = charts.heatmap_chart(m, queries.measure_series(snap, "assessment_timeliness", AS_AT), names, AS_AT,
+                                charts.HEATMAP_MONTHS_ON_A_PHONE)
+    valid(half)
+    assert list(half.data.columns[1:]) == list(heat.data.columns[-6:])  # the last six months, named in words
+    # Oct 2020 .. Mar 2021: the year under the first month and under January only.
+    assert [str(x) for x in half.figure.data[0].x] == ["Oct<br>2020", "Nov", "Dec", "Jan<br>2021", "Feb", "Mar"]
+    assert "over 6 months" in half.alt
     history = queries.rating_history(snap, "2019-1", AS_AT)
     timeline = charts.rating_timeline_chart("2019-1", history, AS_AT)
     valid(timeline)

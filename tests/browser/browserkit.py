@@ -227,3 +227,72 @@ def hostile_extracts() -> dict:
     benchmarks = ("measure_id,period_end,period_type,comparator,value\n"
                   f"assessment_timeliness,2020-09-30,month,{_cell('England ' + t['script'] + ' ' + t['bold'])},88.0\n")
     return {"extract.csv": None, HOSTILE_FILE_NAME: EXTRACT, "benchmarks/england.csv": benchmarks}
+
+
+# --- Phone size (issue 14): a phone's screen and what a phone browser says it is. -------------
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1440, "height": 900}
+# Chrome on Android: "Mobile" in the user agent is how a phone is told apart (webapp.on_phone).
+PHONE_USER_AGENT = ("Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) "
+                    "Chrome/126.0.0.0 Mobile Safari/537.36")
+
+
+def overflow(page) -> dict:
+    """How wide the page's content is against the window: scrollWidth > innerWidth is a page
+    that scrolls sideways."""
+    return page.evaluate("() => ({scroll: document.documentElement.scrollWidth, inner: window.innerWidth,"
+                         " main: document.querySelector(\"[data-testid='stMain']\").scrollWidth})")
+
+
+def content_screenshot(page, path) -> None:
+    """A screenshot of the whole main area at the page's width: Streamlit scrolls inside its own
+    container, so the window is made as tall as the content for the picture, then put back."""
+    size = page.viewport_size
+    height = page.evaluate("() => document.querySelector(\"[data-testid='stMainBlockContainer']\").scrollHeight")
+    page.set_viewport_size({"width": size["width"], "height": min(max(height + 120, size["height"]), 16_000)})
+    page.wait_for_timeout(600)  # charts redraw for the new size
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(path), full_page=True)
+    page.set_viewport_size(size)
+    page.wait_for_timeout(300)
+
+
+def visible_headers(frame) -> tuple[list[str], int]:
+    """(the column headings a table has in view without scrolling, how many columns it has):
+    from the accessible table behind its canvas, which holds only the columns in view, the last
+    of them perhaps only partly. So a third heading listed means the second is wholly in view."""
+    return tuple(frame.locator("table").first.evaluate(
+        "t => [[...t.querySelectorAll('thead th')].map(th => th.textContent.trim()),"
+        " Number(t.getAttribute('aria-colcount'))]"))
+
+
+def headers_scrolled_right(frame) -> list[str]:
+    """The column headings in view once the table is scrolled to its right-hand end: a pinned
+    name column is still among them."""
+    frame.evaluate("el => { const s = el.querySelector('.dvn-scroller'); if (s) s.scrollLeft = s.scrollWidth; }")
+    frame.page.wait_for_timeout(300)
+    return visible_headers(frame)[0]
+
+
+def plotly_layouts(page) -> list[dict]:
+    """Each drawn plotly chart in the main area: its title, trace types and orientation, the
+    y axis's labels and tick angle, whether the x axis's labels are turned, and how wide its
+    plot area is against the whole chart."""
+    return page.evaluate("""() => [...document.querySelectorAll("[data-testid='stMain'] .js-plotly-plot")].map(g => {
+      const full = g._fullLayout, title = g.querySelector('.gtitle'), svg = g.querySelector('svg.main-svg');
+      const t = title ? title.getBoundingClientRect() : null, s = svg.getBoundingClientRect();
+      const ticks = [...g.querySelectorAll('.yaxislayer-above .ytick text, .yaxislayer-above text.ytick')];
+      const xticks = [...g.querySelectorAll('.xaxislayer-above .xtick text, .xaxislayer-above text.xtick')];
+      return {
+        title: title ? title.textContent : '',
+        titleInside: !t || (t.left >= s.left - 1 && t.right <= s.right + 1),
+        traces: g.data.map(d => ({type: d.type, orientation: d.orientation || 'v', y: (d.y || []).map(String),
+                                  x: (d.x || []).map(String)})),
+        xTicksRotated: xticks.some(e => /rotate\((?!0[,)])/.test(e.getAttribute('transform') || '')),
+        yTickAngle: full.yaxis ? full.yaxis.tickangle : null,
+        yTickTexts: ticks.map(e => e.textContent),
+        yTicksRotated: ticks.some(e => /rotate\\((?!0[,)])/.test(e.getAttribute('transform') || '')),
+        plotWidth: full._size.w, width: full.width,
+        modebarShown: [...g.querySelectorAll('.modebar-container')].some(m => getComputedStyle(m).display !== 'none'),
+      };
+    })""")
