@@ -288,6 +288,55 @@ def test_docx_suppression(files):
     assert "small numbers are suppressed" in public and "NOT suppressed" in internal
 
 
+@needs_chromium
+def test_docx_footer_keeps_the_page_number_apart(files):
+    """The plan, team, month and mark in one paragraph, "Page X of Y" (PAGE and NUMPAGES
+    fields) right-aligned in a paragraph of its own: a long footer cannot run into it."""
+    document = docx.Document(files[("team_public", "docx")])
+    footer = document.sections[0].footer
+    assert all(s.footer.is_linked_to_previous for s in document.sections[1:])
+    fields = docx.oxml.ns.qn("w:fldSimple")
+    with_fields = [p for p in footer.paragraphs if p._p.findall(".//" + fields)]
+    assert len(with_fields) == 1
+    page = with_fields[0]
+    instructions = [f.get(docx.oxml.ns.qn("w:instr")) for f in page._p.findall(".//" + fields)]
+    assert instructions == ["PAGE", "NUMPAGES"]
+    assert "".join(t.text for t in page._p.iter(docx.oxml.ns.qn("w:t"))) == "Page 1 of 1"
+    assert page.alignment == docx.enum.text.WD_ALIGN_PARAGRAPH.RIGHT
+    text = [p.text for p in footer.paragraphs if p._p is not page._p]
+    assert text == ["Test Improvement Plan · North Team · Sep 2020 · PUBLIC VERSION: small numbers suppressed"]
+
+
+@needs_chromium
+def test_docx_chart_title_appears_once(files, packs):
+    """Each chart's caption is its one title: a heading above the picture, not said again
+    in a caption under it or drawn in the picture."""
+    for name in ("internal", "team_public"):
+        document = docx.Document(files[(name, "docx")])
+        pack = packs[name]
+        paragraphs = [p.text for p in document.paragraphs]
+        headings = [p.text for p in document.paragraphs if p.style.name == "Heading 3"]
+        assert headings == [c.caption for c in pack.charts]
+        titles = [c.caption.split(": ", 1)[1] for c in pack.charts]
+        for c, title in zip(pack.charts, titles):
+            assert sum(title in p for p in paragraphs) == titles.count(title), title
+            assert not (c.chart.figure.layout.title.text or "")
+
+
+@needs_chromium
+def test_docx_table_rows_may_break_across_pages(files):
+    """Only the header row is kept whole (and repeated); a tall row may break across pages
+    rather than moving on whole and leaving the page blank."""
+    document = docx.Document(files[("internal", "docx")])
+    qn = docx.oxml.ns.qn
+    for table in document.tables:
+        rows = table._tbl.findall(qn("w:tr"))
+        if rows[0].find(f"{qn('w:trPr')}/{qn('w:tblHeader')}") is None:
+            continue  # the two-cell ratings box has no header row
+        for row in rows[1:]:
+            assert row.find(f"{qn('w:trPr')}/{qn('w:cantSplit')}") is None
+
+
 # --- PowerPoint -----------------------------------------------------------------------------
 
 def _pptx(path: Path):
@@ -335,7 +384,8 @@ def test_pptx_suppression(files):
 
 def _pdf(path: Path):
     reader = PdfReader(path)
-    text = squash(" ".join(page.extract_text() for page in reader.pages))
+    # A line that wraps after a hyphen ("month-to-" / "month") is one word again.
+    text = squash(" ".join(page.extract_text().replace("-\n", "-") for page in reader.pages))
     images = sum(len(page.images) for page in reader.pages)
     return reader, text, images
 

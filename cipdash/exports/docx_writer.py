@@ -13,7 +13,7 @@ from typing import BinaryIO
 from docx import Document
 from docx.enum.section import WD_ORIENT, WD_SECTION
 from docx.enum.table import WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_BREAK
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
 from xml.sax.saxutils import escape
 
 from docx.oxml import OxmlElement, parse_xml
@@ -79,8 +79,9 @@ def _cell_xml(text: str, size: float, bold: bool, width_twips: int | None, fill:
 def _table(doc, header: list[str], rows: list[list[str]], size: float = 8, widths_cm=None,
            fills: dict[tuple[int, int], str] | None = None, bold_cols: tuple[int, ...] = ()) -> None:
     """A table written as one piece of XML: python-docx's cell-by-cell API takes seconds
-    for the appendix's thousands of cells. Header row repeats on every page; rows that fit
-    on a page are not split across two."""
+    for the appendix's thousands of cells. The header row repeats on every page. Other rows
+    may break across pages: a row kept whole (cantSplit) that does not fit in what is left
+    of a page moves to the next one and leaves the rest of the page blank."""
     fills = fills or {}
     widths = [round(w / 2.54 * 1440) for w in widths_cm] if widths_cm else None
     grid = "".join(f'<w:gridCol w:w="{w}"/>' for w in widths) if widths else \
@@ -94,7 +95,7 @@ def _table(doc, header: list[str], rows: list[list[str]], size: float = 8, width
         parts.append(_cell_xml(name, size, True, widths[j] if widths else None, HEADER_FILL))
     parts.append("</w:tr>")
     for i, values in enumerate(rows, start=1):
-        parts.append("<w:tr><w:trPr><w:cantSplit/></w:trPr>")
+        parts.append("<w:tr>")
         for j, value in enumerate(values):
             parts.append(_cell_xml(value, size, j in bold_cols or (i, j) in fills,
                                    widths[j] if widths else None, fills.get((i, j))))
@@ -118,19 +119,36 @@ def _page_setup(section, landscape: bool = False) -> None:
         setattr(section, side, MARGIN)
 
 
-def _footer(section, text: str) -> None:
-    para = section.footer.paragraphs[0]
-    para.text = ""
-    run = para.add_run(text + "   Page ")
-    run.font.size = Pt(8)
+def _field(para, instruction: str, shown: str) -> None:
+    """A field Word fills in (PAGE, NUMPAGES), showing `shown` until it does."""
     fld = OxmlElement("w:fldSimple")
-    fld.set(qn("w:instr"), "PAGE")
+    fld.set(qn("w:instr"), instruction)
     r = OxmlElement("w:r")
+    r_pr = OxmlElement("w:rPr")
+    size = OxmlElement("w:sz")
+    size.set(qn("w:val"), "16")
+    r_pr.append(size)
+    r.append(r_pr)
     t = OxmlElement("w:t")
-    t.text = "1"
+    t.text = shown
     r.append(t)
     fld.append(r)
     para._p.append(fld)
+
+
+def _footer(section, text: str) -> None:
+    """The plan, scope, month and mark in one paragraph, "Page X of Y" in a right-aligned
+    paragraph of its own under it: a long plan or team name wraps within its own lines
+    and never runs into the page number."""
+    para = section.footer.paragraphs[0]
+    para.text = ""
+    para.add_run(xml_safe(text)).font.size = Pt(8)
+    page = section.footer.add_paragraph()
+    page.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    page.add_run("Page ").font.size = Pt(8)
+    _field(page, "PAGE", "1")
+    page.add_run(" of ").font.size = Pt(8)
+    _field(page, "NUMPAGES", "1")
 
 
 def _set_alt_text(inline_shape, alt: str, title: str) -> None:
@@ -171,11 +189,12 @@ def _measures_docx(doc, s, pack: Pack) -> None:
     else:
         _pack_table(doc, s.measures, widths_cm=MEASURE_WIDTHS_CM)
     for c in s.charts:
-        doc.add_heading(c.caption.split(": ", 1)[-1], level=3)
+        # The caption is the chart's one title (the picture has none, pack.untitled): a
+        # heading, so it is in the navigation pane, and kept with the picture under it.
+        doc.add_heading(c.caption, level=3)
         para = doc.add_paragraph()
         shape = para.add_run().add_picture(io.BytesIO(c.png), width=PICTURE_WIDTH)
         _set_alt_text(shape, c.alt, c.caption)
-        doc.add_paragraph(c.caption, style="Caption")
         for sentence in c.narrative:
             doc.add_paragraph(sentence)
         doc.add_paragraph(f"Description: {c.alt} The figures are in {c.table.title.split(':')[0]}.",

@@ -33,7 +33,7 @@ from datetime import date, datetime
 
 import pandas as pd
 
-from .. import analysis, queries, spc, trajectory
+from .. import analysis, queries, spc, trajectory, units
 from ..cells import AUTHORITY_TEAM, RAG_NAMES
 from ..charts import RAG_SHAPES, Chart, plot_text, spc_chart, trend_chart
 from ..db import Snapshot
@@ -305,7 +305,7 @@ class _Measure:
     """One measure's series, suppression mask and targets, read once for the pack."""
 
     def __init__(self, snap: Snapshot, measure: dict, as_at: date, public: bool, rebase: pd.DataFrame,
-                 baseline: int | None = None):
+                 baseline: int | None = None, chosen: dict | None = None):
         self.measure = measure | {"name": _text(measure["name"])}
         self.id = measure["measure_id"]
         self.unit = measure["unit"]
@@ -321,6 +321,8 @@ class _Measure:
         self.public = public
         self.as_at = as_at
         self.baseline = baseline  # the plan's fixed SPC baseline (measures.csv spc_baseline_points)
+        # team_id -> (period end, period type) of its latest figure, as the latest_by_month mart chose it
+        self.chosen = chosen or {}
         self._rows: dict[str, pd.DataFrame] | None = None
         self._latest: dict[str, narrative.Latest | None] = {}
         self._readings: dict[str, analysis.MeasureReading | None] = {}
@@ -334,7 +336,8 @@ class _Measure:
 
     def latest(self, team_id: str) -> narrative.Latest | None:
         if team_id not in self._latest:
-            self._latest[team_id] = narrative.latest_of(self.team_rows(team_id))
+            end, kind = self.chosen.get(team_id, (None, None))
+            self._latest[team_id] = narrative.latest_of(self.team_rows(team_id), end, kind)
         return self._latest[team_id]
 
     def hidden(self, index) -> bool:
@@ -513,9 +516,8 @@ class _Measure:
         return chart, pd.concat(frames, ignore_index=True)
 
     def headline(self, team_id: str, label: str) -> str:
-        rows = self.team_rows(team_id)
-        return narrative.headline(rows, self.unit, self.polarity, self.tolerance, label, self.mask.value,
-                                  self.latest(team_id), self.as_at)
+        return narrative.headline(self.latest(team_id), self.unit, self.polarity, self.tolerance, label,
+                                  self.mask.value, self.as_at)
 
     def chart(self, team_ids: list[str], names: dict[str, str], as_at: date, public: bool) -> tuple[Chart, Chart]:
         """(the chart as published, the same chart unsuppressed: its data feeds the table)."""
@@ -539,7 +541,7 @@ class _Measure:
         """The data behind a chart: the unsuppressed chart's rows with hidden cells as "c"."""
         data = full.data.copy()
         data["team_id"] = data["team_id"].astype(object)
-        value_col = f"Value ({'%' if self.unit == 'percent' else _unit_words(self.unit)})"
+        value_col = value_heading(self.unit)
         out = pd.DataFrame({"Series": data["series"].astype(object), "Period": data["period"].astype(object),
                             "Period end": data["period_end"].astype(object)})
         values, nums, dens = [], [], []
@@ -616,6 +618,15 @@ def wide_table(table: PackTable) -> PackTable:
     return PackTable(table.title, wide, {c: unit for c in wide.columns[1:]}, note)
 
 
+def untitled(chart: Chart) -> Chart:
+    """The chart as a pack draws it: without its title inside the picture. The caption
+    beside it says the title once, as text a screen reader and a search find; the title
+    stays in Chart.title and the alt text names the measure. The top margin the title took
+    is given back to the plot."""
+    chart.figure.update_layout(title_text="", margin_t=20)
+    return chart
+
+
 def _show_gaps(chart: Chart, dropped: pd.DataFrame, names: dict[str, str]) -> None:
     """Break each monthly line where a suppressed point was left out, so the line does not
     join its neighbours across it as if nothing were missing (plotly leaves a gap at None)."""
@@ -636,8 +647,10 @@ def _show_gaps(chart: Chart, dropped: pd.DataFrame, names: dict[str, str]) -> No
         trace.x, trace.y = [p[0] for p in points], [p[1] for p in points]
 
 
-def _unit_words(unit: str) -> str:
-    return {"weeks": "weeks", "days": "days", "count": "count", "rate": "per 10,000", "number": "number"}.get(unit, unit)
+def value_heading(unit: str) -> str:
+    """The heading of a table's figures: "Value (%)", "Value (per 10,000)"."""
+    known = units.find(unit)
+    return f"Value ({known.heading if known else unit})"
 
 
 def _cell(value, hidden: bool, published: bool):
@@ -702,6 +715,12 @@ def build_pack(snap: Snapshot, as_at: date | None = None, scope: queries.Scope |
     names = {t: _text(n) for t, n in zip(teams["team_id"], teams["team_name"])}
     team_ids = [] if scope.kind == "authority" else scope.team_ids(teams)
     ratings = queries.ratings_at(snap, as_at)
+    # Each measure's latest figure for the pack's teams and the whole authority: the mart's choice.
+    latest = queries.latest_figures_for(snap, as_at, (AUTHORITY_TEAM, *team_ids))
+    chosen: dict[str, dict] = {}
+    for m, t, end, kind in zip(latest["measure_id"], latest["team_id"], latest["latest_period_end"],
+                               latest["period_type"]):
+        chosen.setdefault(m, {})[t] = (end, kind)
     measures = queries.measures(snap)
     rebase = snap.query("spc_rebase")
     baselines = analysis.baseline_points(snap)
@@ -714,7 +733,8 @@ def build_pack(snap: Snapshot, as_at: date | None = None, scope: queries.Scope |
 
     def measure_data(m: dict) -> _Measure:
         if m["measure_id"] not in cache:
-            cache[m["measure_id"]] = _Measure(snap, m, as_at, public, rebase, baselines.get(m["measure_id"]))
+            cache[m["measure_id"]] = _Measure(snap, m, as_at, public, rebase, baselines.get(m["measure_id"]),
+                                              chosen.get(m["measure_id"]))
         return cache[m["measure_id"]]
 
     label = scope_label(scope, names)
@@ -736,6 +756,7 @@ def build_pack(snap: Snapshot, as_at: date | None = None, scope: queries.Scope |
                 continue  # nothing to plot yet: the table says "No figures yet"
             number += 1
             published, full = md.chart(team_ids, names, as_at, public)
+            untitled(published)
             sentences = [md.headline(t, names.get(t, t)) for t in team_ids]
             sentences.append(md.headline(AUTHORITY_TEAM, AUTHORITY_LABEL))
             reading = md.reading(primary)
@@ -749,9 +770,10 @@ def build_pack(snap: Snapshot, as_at: date | None = None, scope: queries.Scope |
             drawn = None if trend_only else md.spc_pack_chart(primary, who)
             if drawn is not None:
                 chart, figures = drawn
+                untitled(chart)
                 number += 1
                 caption = f"Figure {number}: {md.measure['name']}{where}, SPC chart ({who}), to {month_label(as_at)}"
-                value_col = f"Value ({'%' if md.unit == 'percent' else _unit_words(md.unit)})"
+                value_col = value_heading(md.unit)
                 table = PackTable(f"Table A{number}: the figures in Figure {number} ({md.measure['name']}, SPC)",
                                   figures.rename(columns={"value": value_col}), {value_col: md.unit},
                                   "Monthly figures with the average and process limits the SPC chart draws.")
