@@ -3,7 +3,10 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import re
+import sys
+import time
 from datetime import date
 
 import openpyxl
@@ -14,7 +17,7 @@ from cipdash import charts, queries
 from cipdash.db import open_snapshot
 from cipdash.exports import chart_files, images
 from cipdash.headings import heading
-from cipdash.exports.images import ChromiumNotFound, ImageRenderer
+from cipdash.exports.images import ChromiumNotFound, ImageExportError, ImageRenderer
 from cipdash.safe_cells import FORMULA_TRIGGERS
 from exports_plan import FORMULA_MEASURE, HAS_CHROMIUM, NO_CHROMIUM_REASON, build_db
 
@@ -146,6 +149,124 @@ def test_one_browser_for_many_charts_and_reusing_the_page_changes_nothing(snap):
     # same as one drawn by a fresh browser.
     with ImageRenderer() as fresh:
         assert fresh.render_chart(many[-1], "png") == pngs[-1]
+
+
+def _chromium_descendants() -> set[int]:
+    """Process ids of the Chromium processes this test process started (at any depth:
+    kaleido starts Chromium through a small wrapper)."""
+    parents: dict[int, int] = {}
+    names: dict[int, str] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            stat = open(f"/proc/{entry}/stat").read()
+        except OSError:  # the process ended while we looked
+            continue
+        name, rest = stat[stat.index("(") + 1:stat.rindex(")")], stat[stat.rindex(")") + 2:].split()
+        parents[int(entry)], names[int(entry)] = int(rest[1]), name
+    mine, found = {os.getpid()}, True
+    while found:
+        found = False
+        for pid, ppid in parents.items():
+            if ppid in mine and pid not in mine:
+                mine.add(pid)
+                found = True
+    return {pid for pid in mine if "chrom" in names.get(pid, "")}
+
+
+def _batch(snap) -> list[charts.Chart]:
+    """Seven different charts (two measures with three sets of teams, one authority-only
+    measure): each image differs from the others."""
+    return [trend(snap, m, teams) for m in ("assessment_timeliness", "supervision")
+            for teams in ((), ("north",), ("north", "south"))] + [trend(snap, "care_proceedings_weeks", ())]
+
+
+@needs_chromium
+def test_a_batch_is_drawn_at_once_in_order_and_byte_identical_to_one_at_a_time(snap, monkeypatch):
+    from kaleido._kaleido_tab import _tab
+
+    # How many figures are being drawn at the same moment (on a page of the browser).
+    drawing, most = 0, []
+    real_calc = _tab._KaleidoTab._calc_fig
+
+    async def counting_calc(self, *args, **kwargs):
+        nonlocal drawing
+        drawing += 1
+        most.append(drawing)
+        try:
+            return await real_calc(self, *args, **kwargs)
+        finally:
+            drawing -= 1
+
+    monkeypatch.setattr(_tab._KaleidoTab, "_calc_fig", counting_calc)
+    many = _batch(snap)
+    before = _chromium_descendants()
+    with ImageRenderer(tabs=1) as serial:
+        one_by_one = [serial.render_chart(c, "png") for c in many]
+    assert max(most) == 1
+    most.clear()
+    with ImageRenderer(tabs=3) as r:
+        r.ready()  # all three pages open (they are added while the first one draws)
+        pngs = r.render_charts(many, "png")  # one call: all seven at once, three pages drawing
+        assert max(most) == 3 and len(most) == len(many)  # three at a time, never more
+        assert r.browser_starts == 1
+        running = _chromium_descendants() - before
+        assert running, "Chromium should be running while the renderer is open"
+        again = images.render_charts(many[:2], "png", renderer=r)  # the same browser, reused
+        assert r.browser_starts == 1
+    # Closed with the renderer: every Chromium process it started has gone.
+    deadline = time.monotonic() + 10
+    while _chromium_descendants() & running and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not _chromium_descendants() & running
+    assert len(set(pngs)) == len(many)  # seven different images ...
+    assert pngs == one_by_one  # ... each in its chart's place, the same bytes as drawn alone
+    assert again == pngs[:2]
+    for chart, png in zip(many, pngs):
+        img = Image.open(io.BytesIO(png))
+        width, height = images.image_size(chart)
+        assert img.size == (round(width * images.print_scale()), round(height * images.print_scale()))
+        assert round(img.info["dpi"][0]) == 300
+
+
+@needs_chromium
+def test_one_chart_that_cannot_be_drawn_is_named_and_the_renderer_recovers(snap, monkeypatch):
+    many = [_batch(snap)[i] for i in (0, 3, 6)]  # three titles
+    broken = many[1]
+    real = images.print_figure
+
+    def print_figure(chart):
+        fig = real(chart)
+        if chart is broken:
+            fig["data"] = [None]  # plotly.js fails on it: "Cannot read properties of null"
+        return fig
+
+    monkeypatch.setattr(images, "print_figure", print_figure)
+    with ImageRenderer(tabs=2) as r:
+        with pytest.raises(ImageExportError) as err:
+            r.render_charts(many, "png")
+        assert err.value.charts == [f'the chart "{broken.title}"']
+        assert str(err.value).startswith(f'The image of the chart "{broken.title}" could not be drawn: ')
+        assert "Cannot read properties of null" in str(err.value)
+        assert r.browser_starts == 2  # restarted once, in case Chromium itself had died
+        # The same renderer draws the good ones afterwards, in the restarted browser.
+        good = r.render_charts([c for c in many if c is not broken], "png")
+        assert len(good) == 2 and all(p.startswith(b"\x89PNG") for p in good)
+        assert r.browser_starts == 2
+        # A pack names the chart by its figure number and title.
+        with pytest.raises(ImageExportError, match=r'^The image of figure 7 \("') as err:
+            r.render_charts([broken], "png", labels=[f'figure 7 ("{broken.title}")'])
+        assert err.value.charts == [f'figure 7 ("{broken.title}")']
+
+
+def test_a_one_off_renderer_draws_on_one_page_and_one_kept_open_on_more():
+    # Any executable will do: the constructor only checks it, nothing is started.
+    assert ImageRenderer(browser_path=sys.executable).tabs == images.DEFAULT_TABS == 1
+    assert ImageRenderer(browser_path=sys.executable, idle_timeout=600).tabs == images.KEPT_OPEN_TABS == 3
+    assert ImageRenderer(browser_path=sys.executable, idle_timeout=600, tabs=2).tabs == 2
+    with pytest.raises(ValueError):
+        ImageRenderer(browser_path=sys.executable, tabs=0)
 
 
 def test_print_scale_gives_300_dpi_at_16_cm():

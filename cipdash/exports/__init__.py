@@ -7,6 +7,7 @@ pages and the `export` command both call these.
     write_pack(pack, "docx", "pack.docx")          # starts Chromium once for all charts
 
 Chart downloads: `chart_files.chart_download(chart, "png" | "svg" | "html" | "csv" | "xlsx")`.
+The formats of both, their MIME types and writers: cipdash.export_formats.
 Static images: `images.ImageRenderer` (one browser for many images), `images.ChromiumNotFound`.
 """
 from __future__ import annotations
@@ -19,54 +20,39 @@ from pathlib import Path
 from typing import BinaryIO
 
 from ..db import Snapshot
+from ..export_formats import CHART_FORMATS, PACK_FORMATS, pack_format
 from ..queries import Scope
 from . import images
-from .chart_files import FORMATS as CHART_FORMATS, Download, chart_download
+from .chart_files import Download, chart_download
 from .images import ChromiumNotFound, ImageExportError, ImageRenderer, chromium_available, find_chromium
 from .pack import Pack, UnknownScope, build_pack, resolve_scope
-from .style import MIME_TYPES, PACK_FORMATS, pack_file_name
+from .style import pack_file_name
 
-# Formats whose pack has chart pictures (and so needs Chromium). The Excel pack is tables only.
-PICTURE_FORMATS = ("docx", "pptx", "pdf")
-
-__all__ = ["CHART_FORMATS", "PACK_FORMATS", "PICTURE_FORMATS", "MIME_TYPES", "ChromiumNotFound",
-           "Download", "ImageExportError", "ImageRenderer", "Pack", "Scope", "UnknownScope", "build_pack",
-           "chart_download", "chromium_available", "export_pack", "find_chromium", "pack_bytes",
-           "pack_file_name", "render_pack_images", "resolve_scope", "write_pack"]
+__all__ = ["CHART_FORMATS", "PACK_FORMATS", "ChromiumNotFound", "Download", "ImageExportError", "ImageRenderer",
+           "Pack", "Scope", "UnknownScope", "build_pack", "chart_download", "chromium_available", "export_pack",
+           "find_chromium", "pack_bytes", "pack_file_name", "pack_format", "render_pack_images", "resolve_scope",
+           "write_pack"]
 
 
 def render_pack_images(pack: Pack, renderer: ImageRenderer | None = None, browser_path=None) -> None:
-    """Draw every chart of the pack as a print-resolution PNG, starting Chromium once."""
+    """Draw every chart of the pack as a print-resolution PNG, all in one go through one
+    Chromium; a chart that cannot be drawn is named by its figure number and title."""
     todo = [c for c in pack.charts if c.png is None]
     if not todo:
         return
-    pngs = images.render_charts([c.chart for c in todo], "png", renderer, browser_path)
+    labels = [f'figure {c.number} ("{c.chart.title}")' for c in todo]
+    pngs = images.render_charts([c.chart for c in todo], "png", renderer, browser_path, labels)
     for c, png in zip(todo, pngs):
         c.png = png
-
-
-def _writer(fmt: str):
-    if fmt == "docx":
-        from .docx_writer import write_docx
-        return write_docx
-    if fmt == "pptx":
-        from .pptx_writer import write_pptx
-        return write_pptx
-    if fmt == "pdf":
-        from .pdf_writer import write_pdf
-        return write_pdf
-    if fmt == "xlsx":
-        from .xlsx_writer import write_xlsx
-        return write_xlsx
-    raise ValueError(f"unknown pack format {fmt!r}; expected one of {', '.join(PACK_FORMATS)}")
 
 
 def write_pack(pack: Pack, fmt: str, out: BinaryIO | str | os.PathLike, renderer: ImageRenderer | None = None,
                browser_path=None) -> None:
     """Write the pack in `fmt` to a path (atomically: a temporary file renamed into place)
     or a binary file object. Raises ChromiumNotFound for docx/pptx/pdf without a browser."""
-    writer = _writer(fmt)
-    if fmt in PICTURE_FORMATS:
+    form = pack_format(fmt)
+    writer = form.write
+    if form.needs_browser:
         render_pack_images(pack, renderer, browser_path)
     if not isinstance(out, (str, os.PathLike)):
         writer(pack, out)
@@ -98,8 +84,7 @@ def export_pack(snap: Snapshot, fmt: str, out: BinaryIO | str | os.PathLike, as_
     """Build and write the pack in one go; returns the pack (for its counts). `meeting`: the
     meeting record (cipdash.meeting.MeetingStore) whose notes and actions it shows, if any;
     `trend_only`: the trend charts only, no SPC charts."""
-    _writer(fmt)  # an unknown format fails before any work
-    if fmt not in PICTURE_FORMATS:
+    if not pack_format(fmt).needs_browser:  # (an unknown format fails here, before any work)
         pack = build_pack(snap, as_at, scope, public, meeting, trend_only)
         write_pack(pack, fmt, out)
         return pack

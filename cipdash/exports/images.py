@@ -18,11 +18,18 @@ No browser: `ChromiumNotFound`, whose message says how to install it. HTML, CSV 
 downloads never need a browser.
 
 One browser for many images. An `ImageRenderer` owns one kaleido/Chromium process on an
-event loop in a background thread; every `render()` call from any thread goes to it, so a
+event loop in a background thread; every render call from any thread goes to it, so a
 pack of 30 charts starts Chromium once. It opens the browser on first use and, with
 `idle_timeout`, closes it again when unused (the dashboard keeps one for the process).
 MathJax is switched off (kaleido would otherwise fetch it from a CDN: these machines may
 be offline) and plotly.js comes from the installed plotly package.
+
+A whole batch in one go. `render_charts(charts)` hands every figure to kaleido at once;
+kaleido keeps a queue of `tabs` pages in the one Chromium and each figure waits for a free
+page, so at most `tabs` figures are drawn at the same time while Python prepares and
+decodes the others (how many pages: see DEFAULT_TABS). The images are byte-identical to
+drawing them one at a time (tests/test_exports_charts.py). If any figure fails, the browser is restarted once and
+the failed ones tried again; what still fails is an `ImageExportError` naming each chart.
 """
 from __future__ import annotations
 
@@ -57,9 +64,21 @@ IMAGE_WIDTH_PX = 800
 # A legend below the plot takes rows of its own: never draw shorter than this.
 MIN_IMAGE_HEIGHT_PX = 480
 RENDER_TIMEOUT_S = 90
+# Pages drawing at the same time in the one Chromium. Each page loads and warms up
+# plotly.js (about 1.5 s of a core here), so more pages pay off only in a browser that is
+# kept open. Measured on this 2-core machine (benchmarks/export_benchmark.py, the sample's
+# pack trimmed to 30 charts, median of 5, other work on the machine, load average 7-11):
+#   from a cold start (the export command): 1 page 7.66 s for the whole .docx, 2 pages
+#   8.61 s, 3 pages 9.79 s, 4 pages 11.55 s (images alone 4.21 / 5.26 / 5.71 / 6.61 s);
+#   the images with the browser already open: 1 page 2.90 s, 2 pages 2.43 s, 3 pages
+#   1.50 s, 4 pages 2.41 s.
+# So a one-off renderer draws with one page, and one kept open (idle_timeout, as the
+# dashboard keeps its renderer) with three.
+DEFAULT_TABS = 1
+KEPT_OPEN_TABS = 3
 # kaleido reloads its page after every image, which takes longer than drawing it (about
 # 0.13 s of 0.25 s). We reuse the page for this many images, then reload it, so memory
-# stays bounded; the images are byte-identical either way (tests/test_exports_images.py).
+# stays bounded; the images are byte-identical either way (tests/test_exports_charts.py).
 RELOAD_EVERY = 25
 FORMATS = ("png", "svg")
 
@@ -87,7 +106,12 @@ def _quiet_bye() -> None:
 
 
 class ImageExportError(RuntimeError):
-    """A static image could not be drawn."""
+    """A static image could not be drawn. `charts`: the names of the charts that failed
+    (empty when the browser itself could not start)."""
+
+    def __init__(self, message: str, charts: Sequence[str] = ()):
+        super().__init__(message)
+        self.charts = list(charts)
 
 
 class ChromiumNotFound(ImageExportError):
@@ -232,20 +256,28 @@ class ImageRenderer:
             pngs = r.render_charts(charts, "png")
 
     `ChromiumNotFound` is raised by the constructor when there is no browser, before
-    anything starts.
+    anything starts. `tabs`: how many figures are drawn at the same time (1: one after
+    another); by default DEFAULT_TABS, or KEPT_OPEN_TABS for a renderer kept open between
+    uses (`idle_timeout` given), which pays for its extra pages once.
     """
 
     def __init__(self, browser_path: str | os.PathLike | None = None, idle_timeout: float | None = None,
-                 timeout: float = RENDER_TIMEOUT_S):
+                 timeout: float = RENDER_TIMEOUT_S, tabs: int | None = None):
+        if tabs is None:
+            tabs = KEPT_OPEN_TABS if idle_timeout else DEFAULT_TABS
+        if tabs < 1:
+            raise ValueError(f"tabs must be 1 or more, not {tabs}")
         self.browser_path = find_chromium(browser_path)
         self.idle_timeout = idle_timeout
         self.timeout = timeout
+        self.tabs = tabs
         self.browser_starts = 0  # how many times Chromium was started (tests and benchmarks read it)
         self._lock = threading.Lock()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._kaleido = None
         self._opening: asyncio.Future | None = None
+        self._adding: asyncio.Future | None = None  # the pages being added after the first
         self._idle_handle: asyncio.TimerHandle | None = None
         self._busy = 0
 
@@ -281,8 +313,12 @@ class ImageRenderer:
     async def _open(self):
         from kaleido.errors import ChromeNotFoundError
 
+        # Each page loads plotly.js and warms it up (about 1.5 s of a core here): open the
+        # browser with one page, so drawing starts as soon as that one is ready, and add the
+        # other pages beside it; each joins kaleido's queue of free pages when loaded.
+        later = self.tabs - 1 if hasattr(kaleido_class := _kaleido_class(), "_create_kaleido_tab") else 0
         try:
-            k = _kaleido_class()(path=self.browser_path, n=1, timeout=self.timeout, mathjax=False)
+            k = kaleido_class(path=self.browser_path, n=self.tabs - later, timeout=self.timeout, mathjax=False)
             await k.open()
         except ChromeNotFoundError:
             raise ChromiumNotFound(_missing_message(f"there is no browser at {self.browser_path}")) from None
@@ -291,10 +327,35 @@ class ImageRenderer:
                                    f"images: {type(exc).__name__}: {exc}") from exc
         self._kaleido = k
         self.browser_starts += 1
+        self._adding = asyncio.ensure_future(self._add_pages(k, later)) if later else None
         return k
+
+    @staticmethod
+    async def _add_pages(k, n: int) -> None:
+        """Open `n` more pages, one after another (so they take one core, not both, from
+        the drawing already under way). A page that will not open leaves fewer pages."""
+        for _ in range(n):
+            try:
+                await k._create_kaleido_tab()
+            except Exception:  # noqa: BLE001 (fewer pages is slower, not wrong)
+                return
+
+    async def _ready(self) -> None:
+        await self._browser()
+        if self._adding is not None:
+            await asyncio.shield(self._adding)
+
+    def ready(self, timeout: float | None = None) -> "ImageRenderer":
+        """Wait until Chromium and all its pages are open (benchmarks and tests; rendering
+        never needs to wait for this)."""
+        asyncio.run_coroutine_threadsafe(self._ready(), self._ensure_loop()).result(timeout=timeout or self.timeout)
+        return self
 
     async def _close_browser(self) -> None:
         k, self._kaleido = self._kaleido, None
+        adding, self._adding = self._adding, None
+        if adding is not None and not adding.done():
+            adding.cancel()
         if k is not None:
             try:
                 await k.close()
@@ -347,31 +408,49 @@ class ImageRenderer:
 
     # --- rendering -------------------------------------------------------------------
 
-    async def _render_one(self, fig_dict: dict, opts: dict) -> bytes:
+    async def _restart(self, failed_in) -> object:
+        """A fresh browser after `failed_in` failed, unless another batch (the dashboard
+        shares one renderer between sessions) has already replaced it."""
+        if self._kaleido is failed_in:
+            await self._close_browser()
+        return await self._browser()
+
+    @staticmethod
+    async def _draw(k, jobs: list[tuple[dict, dict]], which: Sequence[int]) -> dict[int, bytes | BaseException]:
+        """Every job in `which` handed to kaleido at once; kaleido's queue of pages bounds
+        how many are drawn together. A failure is kept, not raised, so the others finish."""
+        results = await asyncio.gather(*(k.calc_fig(jobs[i][0], opts=jobs[i][1]) for i in which),
+                                       return_exceptions=True)
+        return dict(zip(which, results))
+
+    async def _render_all(self, jobs: list[tuple[dict, dict]], labels: list[str]) -> list[bytes]:
         self._busy += 1
         try:
             k = await self._browser()
-            try:
-                return await k.calc_fig(fig_dict, opts=opts)
-            except Exception as first:
-                # One retry in a fresh browser: a Chromium that died is restarted once.
-                await self._close_browser()
-                k = await self._browser()
-                try:
-                    return await k.calc_fig(fig_dict, opts=opts)
-                except Exception as exc:
-                    raise ImageExportError(f"The chart image could not be drawn: {type(exc).__name__}: "
-                                           f"{exc}") from first
+            results = await self._draw(k, jobs, range(len(jobs)))
+            failed = [i for i, r in results.items() if isinstance(r, BaseException)]
+            if failed:
+                # A Chromium that died fails every figure still waiting: restart it once and
+                # try those figures again. A figure that is itself at fault fails again.
+                first = results[failed[0]]
+                k = await self._restart(k)
+                results.update(await self._draw(k, jobs, failed))
+                still = [i for i in failed if isinstance(results[i], BaseException)]
+                if still:
+                    exc = results[still[0]]
+                    names = [labels[i] for i in still]
+                    which = names[0] if len(names) == 1 else f"{len(names)} charts ({'; '.join(names)})"
+                    raise ImageExportError(f"The image of {which} could not be drawn: "
+                                           f"{type(exc).__name__}: {exc}", names) from first
+            return [results[i] for i in range(len(jobs))]
         finally:
             self._busy -= 1
             self._touch_idle()
 
-    async def _render_all(self, jobs: list[tuple[dict, dict]]) -> list[bytes]:
-        # Sequential on one tab: on a 2-core machine more tabs only add start-up time.
-        return [await self._render_one(fig, opts) for fig, opts in jobs]
-
-    def render_figures(self, jobs: Sequence[tuple[go.Figure | dict, str, int, int, float]]) -> list[bytes]:
-        """Each job is (figure, format, width, height, scale); bytes back in order."""
+    def render_figures(self, jobs: Sequence[tuple[go.Figure | dict, str, int, int, float]],
+                       labels: Sequence[str] | None = None) -> list[bytes]:
+        """Each job is (figure, format, width, height, scale); bytes back in the same order,
+        all drawn in one go. `labels` name the figures in an error (default "figure 1" ...)."""
         specs = []
         for fig, fmt, width, height, scale in jobs:
             if fmt not in FORMATS:
@@ -380,27 +459,33 @@ class ImageRenderer:
             specs.append((fig_dict, dict(format=fmt, width=width, height=height, scale=scale)))
         if not specs:
             return []
+        names = list(labels) if labels is not None else [f"figure {i + 1}" for i in range(len(specs))]
+        if len(names) != len(specs):
+            raise ValueError(f"{len(names)} labels for {len(specs)} figures")
         loop = self._ensure_loop()
-        future = asyncio.run_coroutine_threadsafe(self._render_all(specs), loop)
+        future = asyncio.run_coroutine_threadsafe(self._render_all(specs, names), loop)
         images = future.result(timeout=self.timeout * (len(specs) + 1))
         return [set_png_dpi(img) if spec[1]["format"] == "png" else img for img, spec in zip(images, specs)]
 
-    def render_charts(self, charts: Iterable[Chart], fmt: str = "png") -> list[bytes]:
-        """The charts as PNG (print resolution) or SVG, one browser for all of them."""
+    def render_charts(self, charts: Iterable[Chart], fmt: str = "png",
+                      labels: Sequence[str] | None = None) -> list[bytes]:
+        """The charts as PNG (print resolution) or SVG, all in one go through one browser.
+        An error names the chart by `labels` (default: each chart's title)."""
+        charts = list(charts)
         jobs = []
         for chart in charts:
             width, height = image_size(chart)
             jobs.append((print_figure(chart), fmt, width, height, print_scale() if fmt == "png" else 1))
-        return self.render_figures(jobs)
+        return self.render_figures(jobs, labels if labels is not None else [f'the chart "{c.title}"' for c in charts])
 
     def render_chart(self, chart: Chart, fmt: str = "png") -> bytes:
         return self.render_charts([chart], fmt)[0]
 
 
 def render_charts(charts: Sequence[Chart], fmt: str = "png", renderer: ImageRenderer | None = None,
-                  browser_path: str | os.PathLike | None = None) -> list[bytes]:
+                  browser_path: str | os.PathLike | None = None, labels: Sequence[str] | None = None) -> list[bytes]:
     """Render a batch: with the given renderer, else one started (once) for this batch."""
     if renderer is not None:
-        return renderer.render_charts(charts, fmt)
+        return renderer.render_charts(charts, fmt, labels)
     with ImageRenderer(browser_path) as own:
-        return own.render_charts(charts, fmt)
+        return own.render_charts(charts, fmt, labels)
