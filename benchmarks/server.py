@@ -8,12 +8,8 @@ are the browser tests' own (tests/browser/browserkit.py).
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
 import sys
 import time
-import urllib.request
-from dataclasses import dataclass
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -22,65 +18,16 @@ sys.path.insert(0, str(PROJECT / "tests" / "browser"))
 
 import browserkit  # noqa: E402  (PAGES, CHROMIUM, CHROMIUM_ARGS, wait_for_app)
 
+# Starting, waiting for and stopping the server: the browser tests' own (tests/browser/serving.py).
+from serving import Served as Server, stop  # noqa: E402,F401  (run_all.py and load_test.py call server.stop)
+from serving import serve  # noqa: E402
+
 STARTUP_SECONDS = 120
-
-
-@dataclass
-class Server:
-    url: str
-    process: subprocess.Popen
-    log: Path
-
-    @property
-    def pid(self) -> int:
-        return self.process.pid
-
-    def log_tail(self, chars: int = 3000) -> str:
-        return self.log.read_text(errors="replace")[-chars:]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def start(db: Path, plan_dir: Path, data_dir: Path, log: Path, extra_args: tuple[str, ...] = ()) -> Server:
     """`streamlit run dashboard.py` over `db`, on a free loopback port; returns once healthy."""
-    port = free_port()
-    env = dict(os.environ, CIPDASH_DB=str(db), CIPDASH_PLAN_DIR=str(plan_dir), CIPDASH_DATA_DIR=str(data_dir))
-    with open(log, "wb") as out:  # a file, not a pipe nobody reads
-        process = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.headless", "true",
-             "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
-             "--server.fileWatcherType", "none", *extra_args],
-            cwd=PROJECT, env=env, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
-    server = Server(f"http://127.0.0.1:{port}", process, log)
-    deadline = time.monotonic() + STARTUP_SECONDS
-    while True:
-        if process.poll() is not None:
-            raise RuntimeError(f"streamlit exited with {process.returncode}:\n{server.log_tail()}")
-        try:
-            with urllib.request.urlopen(f"{server.url}/_stcore/health", timeout=2) as r:
-                if r.status == 200:
-                    return server
-        except OSError:
-            pass
-        if time.monotonic() > deadline:
-            stop(server)
-            raise RuntimeError(f"streamlit did not become healthy in {STARTUP_SECONDS}s:\n{server.log_tail()}")
-        time.sleep(0.2)
-
-
-def stop(server: Server) -> None:
-    """Stop the server this module started (by its own process id)."""
-    if server.process.poll() is None:
-        server.process.terminate()
-        try:
-            server.process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            server.process.kill()
-            server.process.wait(timeout=15)
+    return serve(db, plan_dir, data_dir, log, extra_args, STARTUP_SECONDS)
 
 
 def memory_mib(pid: int) -> tuple[float, float]:

@@ -22,6 +22,7 @@ from streamlit.testing.v1 import AppTest
 from cipdash import access, audit
 from cipdash.access import Person
 from cipdash.errors import Problems
+from support import loaded, sample_copy
 
 ROOT = Path(__file__).resolve().parent.parent
 PLAN, DATA = ROOT / "cip_data", ROOT / "data"
@@ -240,15 +241,10 @@ ACCESS = ("principal,role,service_areas\n"
 @pytest.fixture(scope="module")
 def signed_in_site(tmp_path_factory):
     """The sample loaded into a temporary database, with an access list, the audit log beside it."""
-    from cipdash.store import load
-
     root = tmp_path_factory.mktemp("signin")
-    plan, data = root / "cip_data", root / "data"
-    shutil.copytree(PLAN, plan)
-    shutil.copytree(DATA, data, ignore=shutil.ignore_patterns("replaced", ".*"))
+    plan, data = sample_copy(root)
     (plan / "access.csv").write_text(ACCESS)
-    db = root / "db.duckdb"
-    load(plan, data, db)
+    db = loaded(root, (plan, data), "db.duckdb")
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("CIPDASH_DB", str(db))
         mp.setenv("CIPDASH_PLAN_DIR", str(plan))

@@ -9,7 +9,6 @@ code itself; the no-contradiction test runs over every measure and month of the 
 """
 from __future__ import annotations
 
-import calendar
 import io
 import re
 from datetime import date, timedelta
@@ -21,25 +20,18 @@ from streamlit.testing.v1 import AppTest
 
 from cipdash import analysis, charts, queries, spc
 from cipdash.db import open_snapshot
-from cipdash.exports.narrative import headline
+from cipdash.exports.narrative import headline, latest_of
 from cipdash.formatting import target_label
 from cipdash.spc import describe_assurance
 from cipdash.store import load
 from cipdash.summary import build_summary
 from plan_builder import write_plan
+from support import loaded, month_ends, run_dashboard
 
 ROOT = Path(__file__).resolve().parent.parent
 AS_AT = date(2020, 10, 31)
 WITHHELD = "Assurance not assessed: the latest figures lie outside the limits set by earlier months"
 ASSURANCE_LABELS = {describe_assurance(c).label for c in (*spc.ASSURANCE_CODES, None)}
-
-
-def month_ends(n, year=2019, month=1):
-    out = []
-    for k in range(n):
-        y, m = divmod(month - 1 + k, 12)
-        out.append(date(year + y, m + 1, calendar.monthrange(year + y, m + 1)[1]))
-    return out
 
 
 # care_proceedings_weeks (lower_better, target 18 weeks): a step down in Jan 2020, so the
@@ -85,17 +77,12 @@ def honest_plan(root: Path) -> tuple[Path, Path]:
 @pytest.fixture(scope="module")
 def honest_db(tmp_path_factory):
     root = tmp_path_factory.mktemp("honest-display")
-    plan_dir, data_dir = honest_plan(root)
-    db = root / "cip.duckdb"
-    load(plan_dir, data_dir, db)
-    return db
+    return loaded(root, honest_plan(root))
 
 
 @pytest.fixture(scope="module")
-def sample_db(tmp_path_factory):
-    db = tmp_path_factory.mktemp("honest-sample") / "sample.duckdb"
-    load(ROOT / "cip_data", ROOT / "data", db)
-    return db
+def sample_db(sample_db_file):
+    return sample_db_file  # the session's sample database (conftest.py)
 
 
 @pytest.fixture
@@ -117,14 +104,7 @@ def cards_by_id(snap, as_at):
 
 def run_page(db, monkeypatch, page=None, **params) -> AppTest:
     monkeypatch.setenv("CIPDASH_DB", str(db))
-    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
-    if page:
-        at.switch_page(f"pages/{page}.py")
-    for k, v in params.items():
-        at.query_params[k] = v
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return run_dashboard(page, **params)
 
 
 def plain(text: str) -> str:
@@ -326,8 +306,9 @@ def test_a_neutral_special_cause_is_purple_with_its_own_mark_and_no_assurance(ho
 def test_a_neutral_measure_is_never_better_worse_or_worsening(honest_db, snap_of):
     points = pd.DataFrame({"period_end": pd.to_datetime(["2019-10-31", "2020-10-31"]), "period_type": "month",
                            "value": [20.0, 12.0]})
-    assert headline(points, "count", "neutral") == "12 in Oct 2020, down from 20 in Oct 2019."
-    assert headline(points, "count", "higher_better").endswith("(worse).")
+    latest = latest_of(points, date(2020, 10, 31), "month")
+    assert headline(latest, "count", "neutral") == "12 in Oct 2020, down from 20 in Oct 2019."
+    assert headline(latest, "count", "higher_better").endswith("(worse).")
     figures = queries.latest_figures(snap_of(honest_db), date(2020, 10, 31))
     neutral = figures[figures["polarity"] == "neutral"]
     # It fell (21 to 20): for a higher_better measure that would be "worsening".

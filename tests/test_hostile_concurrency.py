@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import threading
 import time
-from contextlib import contextmanager
 from pathlib import Path
 from unittest.mock import MagicMock
 
@@ -24,6 +23,7 @@ from streamlit.testing.v1 import AppTest
 
 from cipdash.store import load
 from hostile_data import LATEST, frozen_package, loader_process, markers, write_dataset
+from support import open_dashboard
 
 ROOT = Path(__file__).resolve().parent.parent
 THREADS = 4
@@ -126,12 +126,7 @@ def test_sessions_read_pages_while_loads_alternate_between_two_data_sets(tmp_pat
             page, params = VIEWS[i % len(VIEWS)]
             i += 1
             try:
-                at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120)
-                if page != "overview":
-                    at.switch_page(f"pages/{page}.py")
-                for key, value in params.items():
-                    at.query_params[key] = value
-                at.run()
+                at = open_dashboard(page, 120, **params)
                 seen.append((page, check_view(at, page)))
             except Exception as exc:  # collected: the test fails on any
                 failures.append(f"{page}: {exc!r}"[:2000])

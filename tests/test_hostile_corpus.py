@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import gzip
 import hashlib
-import shutil
 import tomllib
 from pathlib import Path
 
@@ -27,6 +26,7 @@ from cipdash.db import open_snapshot
 from cipdash.errors import LoadFailed
 from cipdash.store import load, validate
 from plan_builder import write_plan
+import support
 
 CORPUS = Path(__file__).resolve().parent / "corpus"
 CASES = tomllib.loads((CORPUS / "cases.toml").read_text(encoding="utf-8"))["case"]
@@ -50,10 +50,7 @@ def test_the_corpus_is_complete():
 def loaded(tmp_path_factory) -> bytes:
     """The database after loading the builder's plan and extract: the state a bad file must not touch."""
     root = tmp_path_factory.mktemp("corpus-base")
-    plan_dir, data_dir = write_plan(root)
-    db = root / "cip.duckdb"
-    load(plan_dir, data_dir, db)
-    return db.read_bytes()
+    return support.loaded(root, write_plan(root)).read_bytes()
 
 
 def matches(problems: list, specs: list[str]) -> None:

@@ -18,7 +18,6 @@ import csv
 import hashlib
 import io
 import os
-import shutil
 import tempfile
 from pathlib import Path
 
@@ -32,7 +31,8 @@ from cipdash.errors import LoadFailed, Problem, Problems
 from cipdash.extracts import BENCHMARK_COLUMNS, EXTRACT_COLUMNS
 from cipdash.plan import PLAN_FILES
 from cipdash.store import load, validate
-from plan_builder import EXTRACT, PLAN, write_plan
+from plan_builder import EXTRACT, PLAN
+from support import loaded
 
 SCALE = max(1, int(os.environ.get("CIPDASH_FUZZ_EXAMPLES", "1")))
 FAST = settings(deadline=None, max_examples=150 * SCALE, suppress_health_check=list(HealthCheck))
@@ -238,10 +238,7 @@ class Loaded:
 @pytest.fixture(scope="module")
 def loaded_db(tmp_path_factory) -> Loaded:
     root = tmp_path_factory.mktemp("fuzz-base")
-    plan_dir, data_dir = project(root)
-    db = root / "cip.duckdb"
-    load(plan_dir, data_dir, db)
-    return Loaded(db)
+    return Loaded(loaded(root, project(root)))
 
 
 @settings(deadline=None, max_examples=30 * SCALE, suppress_health_check=list(HealthCheck))

@@ -20,22 +20,18 @@ from __future__ import annotations
 
 import hashlib
 import html
-import io
 import json
 import re
-import zipfile
 from datetime import date
 from pathlib import Path
-from xml.etree import ElementTree
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from cipdash import queries
 from cipdash.db import open_snapshot
-from cipdash.safe_cells import FORMULA_TRIGGERS
-from cipdash.store import load
 from hostile_plan import FILE_NAME, MEASURE, PAYLOADS, RAW_MARKUP, REC, TEAM, write_hostile_plan
+from support import loaded, open_dashboard
 
 ROOT = Path(__file__).resolve().parent.parent
 AS_AT = date(2020, 9, 30)
@@ -44,9 +40,7 @@ AS_AT = date(2020, 9, 30)
 @pytest.fixture(scope="module")
 def hostile_db(tmp_path_factory):
     root = tmp_path_factory.mktemp("hostile")
-    plan_dir, data_dir = write_hostile_plan(root)
-    db = root / "hostile.duckdb"
-    load(plan_dir, data_dir, db)
+    db = loaded(root, write_hostile_plan(root))
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("CIPDASH_DB", str(db))
         yield db
@@ -134,13 +128,7 @@ PLAN_TEXT_PAGES = ("overview", "recommendation", "measures", "teams")
 
 
 def run(page: str, params: dict) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120)
-    if page != "overview":
-        at.switch_page(f"pages/{page}.py")
-    for k, v in params.items():
-        at.query_params[k] = v
-    at.run()
-    return at
+    return open_dashboard(page, 120, **params)
 
 
 @pytest.mark.parametrize("page, params, tags", VIEWS, ids=[f"{p}-{i}" for i, (p, _, _) in enumerate(VIEWS)])

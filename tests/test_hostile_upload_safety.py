@@ -33,6 +33,7 @@ import pytest
 from cipdash import store, uploads
 from cipdash.store import files_lock, load, preview, validate
 from plan_builder import EXTRACT, PLAN, write_plan
+from support import built_project, run_dashboard, use_site
 
 PROJECT = Path(__file__).resolve().parent.parent
 HEADER = EXTRACT.splitlines()[0] + "\n"
@@ -81,10 +82,7 @@ def every_version_kept(data_dir: Path, versions: list[bytes]) -> None:
 
 @pytest.fixture
 def project(tmp_path):
-    plan_dir, data_dir = write_plan(tmp_path / "project")
-    db = tmp_path / "db" / "cip.duckdb"
-    load(plan_dir, data_dir, db)
-    return plan_dir, data_dir, db
+    return built_project(tmp_path)
 
 
 # --------------------------------------------------------------------------- same-name uploads
@@ -463,15 +461,22 @@ uploads.apply_upload(check, plan_dir, data_dir, db)
 """
 
 
-def test_a_load_puts_right_a_journal_left_by_a_crash(project, tmp_path):
-    """The crash just after the database was loaded, before the file was renamed: the next
-    CLI or scheduled load finishes the upload before reading data/."""
+def crash_on_rename(project, tmp_path, k: int):
+    """Upload version(k) in a process that dies just after the database was loaded, before
+    the file's rename; returns the project (plan, data, db) as the crash left it."""
     plan_dir, data_dir, db = project
     upload = tmp_path / "upload.csv"
-    upload.write_bytes(version(5))
+    upload.write_bytes(version(k))
     crashed = subprocess.run([sys.executable, "-c", CRASH_ON_RENAME, str(plan_dir), str(data_dir), str(db),
                               str(upload)], capture_output=True, text=True, env=env(), cwd=PROJECT, timeout=120)
     assert crashed.returncode == 9, crashed.stderr
+    return plan_dir, data_dir, db
+
+
+def test_a_load_puts_right_a_journal_left_by_a_crash(project, tmp_path):
+    """The crash just after the database was loaded, before the file was renamed: the next
+    CLI or scheduled load finishes the upload before reading data/."""
+    plan_dir, data_dir, db = crash_on_rename(project, tmp_path, 5)
     # as the crash left it: the journal, the staged file, the new database, the old file
     assert uploads.journal_path(db).exists() and list(data_dir.glob(uploads.STAGE_PREFIX + "*"))
     assert shown_value(db) == 65.0 and (data_dir / "extract.csv").read_bytes() == EXTRACT.encode()
@@ -501,19 +506,9 @@ def test_a_staging_folder_in_use_is_never_cleaned_up_by_another(project, tmp_pat
 def test_the_dashboards_start_finishes_an_upload_a_crash_left(project, tmp_path, monkeypatch):
     """The same crash, then the dashboard starts (its first page view) before any load: it
     finishes the upload before anyone reads data/ or the database."""
-    from streamlit.testing.v1 import AppTest
-
-    plan_dir, data_dir, db = project
-    upload = tmp_path / "upload.csv"
-    upload.write_bytes(version(7))
-    crashed = subprocess.run([sys.executable, "-c", CRASH_ON_RENAME, str(plan_dir), str(data_dir), str(db),
-                              str(upload)], capture_output=True, text=True, env=env(), cwd=PROJECT, timeout=120)
-    assert crashed.returncode == 9, crashed.stderr
+    plan_dir, data_dir, db = crash_on_rename(project, tmp_path, 7)
     assert uploads.journal_path(db).exists()
-    for name, value in (("CIPDASH_DB", db), ("CIPDASH_PLAN_DIR", plan_dir), ("CIPDASH_DATA_DIR", data_dir)):
-        monkeypatch.setenv(name, str(value))
-    at = AppTest.from_file(str(PROJECT / "dashboard.py"), default_timeout=60)
-    at.run()
-    assert not at.exception
+    use_site(monkeypatch, db, plan_dir, data_dir)
+    run_dashboard()
     assert (data_dir / "extract.csv").read_bytes() == version(7) and shown_value(db) == 67.0
     assert leftovers(data_dir, db) == [] and consistent(plan_dir, data_dir, db)

@@ -16,11 +16,10 @@ import tomllib
 from pathlib import Path
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from cipdash import uploads
-from cipdash.store import load
-from plan_builder import EXTRACT, write_plan
+from plan_builder import EXTRACT
+from support import built_project, run_dashboard, use_site
 
 ROOT = Path(__file__).resolve().parent.parent
 PLAIN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*\.csv$")
@@ -59,10 +58,7 @@ def test_only_csv_names_are_accepted(name):
 
 @pytest.fixture
 def project(tmp_path):
-    plan_dir, data_dir = write_plan(tmp_path / "project")
-    db = tmp_path / "db" / "cip.duckdb"
-    load(plan_dir, data_dir, db)
-    return plan_dir, data_dir, db
+    return built_project(tmp_path)
 
 
 def tree(root: Path) -> list[str]:
@@ -104,13 +100,8 @@ def test_the_size_limit_is_the_servers_and_the_uploader_takes_csv_only(project, 
     config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
     assert config["server"]["maxUploadSize"] == uploads.MAX_UPLOAD_MB
     plan_dir, data_dir, db = project
-    monkeypatch.setenv("CIPDASH_DB", str(db))
-    monkeypatch.setenv("CIPDASH_PLAN_DIR", str(plan_dir))
-    monkeypatch.setenv("CIPDASH_DATA_DIR", str(data_dir))
-    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
-    at.switch_page("pages/data.py")
-    at.run()
-    assert not at.exception
+    use_site(monkeypatch, db, plan_dir, data_dir)
+    at = run_dashboard("data")
     [uploader] = at.get("file_uploader")
     assert list(uploader.proto.type) == [".csv"]
     assert uploader.proto.max_upload_size_mb == uploads.MAX_UPLOAD_MB

@@ -22,11 +22,11 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from cipdash.db import open_snapshot
 from cipdash.store import WithdrawalRefused, load, validate
 from plan_builder import EXTRACT, write_plan
+from support import run_dashboard, use_site
 
 PROJECT = Path(__file__).resolve().parent.parent
 HEADER = EXTRACT.splitlines()[0] + "\n"
@@ -146,13 +146,8 @@ def test_the_data_page_shows_withdrawn_rows_in_words(tmp_path, monkeypatch):
     load(plan_dir, data_dir, db)
     (data_dir / "extract.csv").write_text(EXTRACT.replace(DROPPED, ""))
     withdrew = load(plan_dir, data_dir, db)
-    monkeypatch.setenv("CIPDASH_DB", str(db))
-    monkeypatch.setenv("CIPDASH_PLAN_DIR", str(plan_dir))
-    monkeypatch.setenv("CIPDASH_DATA_DIR", str(data_dir))
-    at = AppTest.from_file(str(PROJECT / "dashboard.py"), default_timeout=60)
-    at.switch_page("pages/data.py")
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
+    use_site(monkeypatch, db, plan_dir, data_dir)
+    at = run_dashboard("data")
     table = next(d.value for d in at.dataframe if "What happened" in d.value.columns)
     assert list(table["What happened"]) == [f"withdrawn by load {withdrew.load_id}: its row is in no file"]
     assert list(table["Measure id"]) == ["supervision"] and table["Value now"].isna().all()

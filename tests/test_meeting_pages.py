@@ -7,7 +7,6 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-import shutil
 from datetime import date
 from pathlib import Path
 
@@ -21,6 +20,7 @@ from cipdash.meeting import MeetingStore
 from cipdash.safe_cells import neutralise
 from cipdash.store import load
 from meeting_support import HOSTILE_TEXTS, ROOT, cli, closed_port_url, make_target
+from support import loaded, run_dashboard, sample_copy
 
 MEASURE = "assessment_timeliness"
 NOTE_KEY = f"meeting-measure-{MEASURE}"
@@ -30,11 +30,8 @@ LATEST = date(2021, 3, 31)  # the sample's latest month
 @pytest.fixture(params=["sqlite", "postgresql"])
 def site(request, tmp_path, monkeypatch):
     """A copy of the sample plan and extracts, loaded, with a fresh meeting record."""
-    plan, data = tmp_path / "cip_data", tmp_path / "data"
-    shutil.copytree(ROOT / "cip_data", plan)
-    shutil.copytree(ROOT / "data", data, ignore=shutil.ignore_patterns("replaced", ".*"))
-    db = tmp_path / "cipdash.duckdb"
-    load(plan, data, db)
+    plan, data = sample_copy(tmp_path)
+    db = loaded(tmp_path, (plan, data), "cipdash.duckdb")
     state = make_target(request.param, tmp_path, request)
     for name, value in (("CIPDASH_DB", db), ("CIPDASH_STATE", state), ("CIPDASH_PLAN_DIR", plan),
                         ("CIPDASH_DATA_DIR", data), ("CIPDASH_AUDIT", tmp_path / "audit.sqlite")):
@@ -43,13 +40,7 @@ def site(request, tmp_path, monkeypatch):
 
 
 def run_page(page: str, **params) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
-    at.switch_page(f"pages/{page}.py")
-    for key, value in params.items():
-        at.query_params[key] = value
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return run_dashboard(page, **params)
 
 
 def click(at: AppTest, label: str, n: int = 0) -> AppTest:

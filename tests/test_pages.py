@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from support import run_dashboard
 
 ROOT = Path(__file__).resolve().parent.parent
 PLAN, DATA = ROOT / "cip_data", ROOT / "data"
@@ -27,14 +28,7 @@ def sample_db(sample_db_file):
 
 
 def run_page(page: str | None = None, **params) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
-    if page:
-        at.switch_page(f"pages/{page}.py")
-    for key, value in params.items():
-        at.query_params[key] = value
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return run_dashboard(page, **params)
 
 
 def ratings_csv() -> pd.DataFrame:

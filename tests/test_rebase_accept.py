@@ -16,6 +16,7 @@ from streamlit.testing.v1 import AppTest
 
 from cipdash import audit, plan_files
 from cipdash.plan_files import REBASE_APPEND, AppendRefused, append_rebase
+from support import loaded, sample_copy
 
 ROOT = Path(__file__).resolve().parent.parent
 PLAN, DATA = ROOT / "cip_data", ROOT / "data"
@@ -114,15 +115,10 @@ BUTTON = "Accept: restart the limits there"
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
     """The sample loaded into a temporary database; its plan folder is the one the page writes to."""
-    from cipdash.store import load
-
     root = tmp_path_factory.mktemp("rebase")
-    plan, data = root / "cip_data", root / "data"
-    shutil.copytree(PLAN, plan)
-    shutil.copytree(DATA, data, ignore=shutil.ignore_patterns("replaced", ".*"))
+    plan, data = sample_copy(root)
     (plan / "spc_rebase.csv").unlink(missing_ok=True)
-    db = root / "db.duckdb"
-    load(plan, data, db)
+    db = loaded(root, (plan, data), "db.duckdb")
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("CIPDASH_DB", str(db))
         mp.setenv("CIPDASH_PLAN_DIR", str(plan))

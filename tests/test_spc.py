@@ -5,7 +5,6 @@ on an "upward" series and on its mirror image (100 − x), which has the same
 moving ranges and a mirrored mean, so the signal flips from high to low.
 """
 
-import calendar
 import math
 from datetime import date
 
@@ -20,17 +19,9 @@ from cipdash.spc import (
     assurance_code, describe_assurance, describe_variation,
     laney_p_prime, spc_sentence, xmr,
 )
+from support import month_ends
 
 CC, IMP, CON = COMMON_CAUSE, SPECIAL_CAUSE_IMPROVEMENT, SPECIAL_CAUSE_CONCERN
-
-
-def month_ends(first_year, first_month, n):
-    out = []
-    for k in range(n):
-        y, m = divmod(first_month - 1 + k, 12)
-        y += first_year
-        out.append(date(y, m + 1, calendar.monthrange(y, m + 1)[1]))
-    return out
 
 
 def mirror(values):
@@ -301,7 +292,7 @@ def test_empty_and_single_point():
 
 
 # --- Rebasing ----------------------------------------------------------------
-DATES24 = month_ends(2019, 4, 24)          # Apr 2019 .. Mar 2021
+DATES24 = month_ends(24, 2019, 4)          # Apr 2019 .. Mar 2021
 STEP = [10, 20] * 6 + [40, 50] * 6
 
 
@@ -353,7 +344,7 @@ def test_rules_do_not_cross_a_rebase():
     # 4 rising before and 4 rising after the boundary: 8 in a row overall,
     # but only 4 in each segment.
     values = [20, 10] * 4 + [1, 2, 3, 4] + [5, 6, 7, 8] + [20, 10] * 4
-    d = month_ends(2019, 1, len(values))
+    d = month_ends(len(values), 2019, 1)
     assert "trend" in {x for r in xmr(values, d).rules for x in r}
     rebased = xmr(values, d, rebase_dates=[d[12]])
     assert "trend" not in {x for r in rebased.rules for x in r}
@@ -447,7 +438,7 @@ def test_laney_all_zero():
 
 
 def test_laney_rebase():
-    d = month_ends(2020, 1, 24)
+    d = month_ends(24, 2020, 1)
     num = [10, 12] * 6 + [60, 62] * 6
     r = laney_p_prime(num, [100] * 24, d, rebase_dates=[d[12]])
     assert r.centre[0] == pytest.approx(11) and r.centre[-1] == pytest.approx(61)
@@ -470,7 +461,7 @@ def test_laney_rejects_bad_input(num, den, message):
 
 def test_laney_zero_denominator_message_names_the_date():
     with pytest.raises(ValueError, match="2020-02-29"):
-        laney_p_prime([1, 0], [10, 0], dates=month_ends(2020, 1, 2))
+        laney_p_prime([1, 0], [10, 0], dates=month_ends(2, 2020, 1))
 
 
 # --- Words ----------------------------------------------------------------------------
@@ -493,7 +484,7 @@ def test_sentence_shift_with_target():
     # 94,90 ×6 then 93,94,93,94,93,94,93 from Oct 2018: mean 92.53,
     # mMR 53/18; the last 7 (Oct 2019 on) are above the mean.
     values = [94, 90] * 6 + [93, 94, 93, 94, 93, 94, 93]
-    r = xmr(values, month_ends(2018, 10, 19), target=95.0)
+    r = xmr(values, month_ends(19, 2018, 10), target=95.0)
     assert spc_sentence(r, "percent", HIGHER_BETTER, 95.0, date(2021, 3, 31)) == (
         "Special cause improvement: 7 months in a row above the average since "
         "Oct 2019; the Mar 2021 target of 95.0% is within the limits, so it may "
@@ -503,7 +494,7 @@ def test_sentence_shift_with_target():
 def test_sentence_trend_lower_better_weeks():
     # Mirror of TREND: falling 7 months; for weeks (lower is better) that is good.
     values = [v + 10 for v in mirror(TREND)]
-    r = xmr(values, month_ends(2019, 4, 12), polarity=LOWER_BETTER)
+    r = xmr(values, month_ends(12, 2019, 4), polarity=LOWER_BETTER)
     s = spc_sentence(r, "weeks")
     assert s.startswith("Special cause improvement: 7 months in a row, each lower "
                         "than the one before, since Sep 2019")
@@ -511,7 +502,7 @@ def test_sentence_trend_lower_better_weeks():
 
 
 def test_sentence_beyond_limit_and_assurance_words():
-    r = xmr(BEYOND, month_ends(2020, 1, 12), target=100)
+    r = xmr(BEYOND, month_ends(12, 2020, 1), target=100)
     s = spc_sentence(r, "count", target_date=date(2021, 3, 31))
     assert s == ("Special cause improvement: the latest point (Dec 2020, 80) is "
                  "above the upper limit of 61.1; the Mar 2021 target of 100 is "
@@ -527,7 +518,7 @@ def test_sentence_two_of_three_and_common_cause():
     s = spc_sentence(xmr(TWO_OF_THREE), "percent")
     assert "2 of the last 3 points are more than two-thirds of the way from the " \
            "average to the upper limit" in s
-    s = spc_sentence(xmr(ALTERNATING, month_ends(2020, 1, 12)), "percent")
+    s = spc_sentence(xmr(ALTERNATING, month_ends(12, 2020, 1)), "percent")
     assert s == ("Common cause variation: the latest point (Dec 2020, 20.0%) is "
                  "within the limits of -11.6% to 41.6%, with no unusual pattern.")
 

@@ -15,8 +15,6 @@ The rules these cases pin down (see the spc.py docstring):
 """
 from __future__ import annotations
 
-import calendar
-from datetime import date
 
 import numpy as np
 import pytest
@@ -26,16 +24,9 @@ from cipdash.spc import (
     COMMON_CAUSE, CONSISTENT_FAIL, CONSISTENT_PASS, HIGHER_BETTER, HIT_OR_MISS, LOWER_BETTER, NEUTRAL,
     SPECIAL_CAUSE_IMPROVEMENT, SPECIAL_CAUSE_NEUTRAL, assurance_code, xmr,
 )
+from support import month_ends
 
 CC, IMP, NEU = COMMON_CAUSE, SPECIAL_CAUSE_IMPROVEMENT, SPECIAL_CAUSE_NEUTRAL
-
-
-def month_ends(n, year=2019, month=1):
-    out = []
-    for k in range(n):
-        y, m = divmod(month - 1 + k, 12)
-        out.append(date(year + y, m + 1, calendar.monthrange(year + y, m + 1)[1]))
-    return out
 
 
 def two_of_three_points(r) -> list[int]:

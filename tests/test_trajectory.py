@@ -1,6 +1,5 @@
 """Tests for cipdash.trajectory: straight-line forecasts and baseline trajectories."""
 
-import calendar
 import math
 from datetime import date
 
@@ -12,24 +11,15 @@ from cipdash.trajectory import (
     AT_RISK, OFF_TRACK, ON_TRACK, T_QUANTILE_90, baseline_trajectory, forecast,
     forecast_sentence, month_number, t_quantile_90,
 )
+from support import month_ends
 
-
-def month_ends(first_year, first_month, n):
-    out = []
-    for k in range(n):
-        y, m = divmod(first_month - 1 + k, 12)
-        y += first_year
-        out.append(date(y, m + 1, calendar.monthrange(y, m + 1)[1]))
-    return out
-
-
-DATES = month_ends(2020, 1, 12)            # Jan .. Dec 2020
+DATES = month_ends(12, 2020, 1)            # Jan .. Dec 2020
 LINEAR = [80.0 + k for k in range(12)]     # 80 .. 91, +1 a month
 MARCH_2021 = date(2021, 3, 31)             # 3 months after Dec 2020 → 94
 
 
 def test_month_number_month_ends_are_whole_and_one_apart():
-    xs = [month_number(d) for d in month_ends(2019, 11, 6)]
+    xs = [month_number(d) for d in month_ends(6, 2019, 11)]
     assert all(x == int(x) for x in xs)
     assert np.allclose(np.diff(xs), 1.0)
     assert month_number(date(2020, 1, 31)) < month_number(date(2020, 2, 1))
@@ -80,7 +70,7 @@ def test_prediction_interval_hand_calculation():
     # Sep 2020 is x₀ = 9: ŷ = 3 + 0.628571 × 5.5 = 6.457143.
     # half-width = t(0.90, 4 df) 1.5332 × 0.878310 × √(1 + 1/6 + 5.5²/17.5)
     #            = 1.346625 × 1.701540 = 2.291336.
-    fc = forecast(month_ends(2020, 1, 6), [1, 3, 2, 4, 3, 5], date(2020, 9, 30),
+    fc = forecast(month_ends(6, 2020, 1), [1, 3, 2, 4, 3, 5], date(2020, 9, 30),
                   6.0, HIGHER_BETTER)
     assert fc.slope_per_month == pytest.approx(0.628571, abs=1e-6)
     assert fc.residual_sd == pytest.approx(0.878310, abs=1e-6)
@@ -92,7 +82,7 @@ def test_prediction_interval_hand_calculation():
 
 def test_only_the_last_window_points_are_used():
     wild = [500.0, -300.0, 12.0, 999.0, 0.0]
-    dates = month_ends(2019, 8, 5) + DATES
+    dates = month_ends(5, 2019, 8) + DATES
     fc = forecast(dates, wild + LINEAR, MARCH_2021, 93.0, HIGHER_BETTER)
     assert fc.projected == pytest.approx(94.0)
     assert fc.n_points == 12 and fc.window_start == date(2020, 1, 31)

@@ -220,98 +220,91 @@ def run(fn):
     return wrapped
 
 
+DB_HELP = "the loaded database the ids are checked against (default: $CIPDASH_DB or var/cipdash.duckdb)"
+
+
+def _command(subparsers, name: str, fn, db: bool = False, json: str | None = None, **kwargs):
+    """One subcommand calling fn (through run()): --state always, --db where ids are checked
+    against the loaded plan, --json where it prints JSON."""
+    p = subparsers.add_parser(name, **kwargs)
+    p.add_argument("--state", metavar="URL", help=STATE_HELP)
+    if db:
+        p.add_argument("--db", metavar="FILE", help=DB_HELP)
+    if json:
+        p.add_argument("--json", action="store_true", help=json)
+    p.set_defaults(run=run(fn))
+    return p
+
+
+def _about(p) -> None:
+    """--measure or --rec: what a note or action is about (one of them, required)."""
+    which = p.add_mutually_exclusive_group(required=True)
+    which.add_argument("--measure", metavar="ID", help="a measure_id from measures.csv")
+    which.add_argument("--rec", metavar="REC_ID", help="a rec_id from recommendations.csv")
+
+
 def add_parsers(sub) -> None:
     """`notes`, `actions` and `state` under `python -m cipdash`."""
-    def common(p, db: bool = False):
-        p.add_argument("--state", metavar="URL", help=STATE_HELP)
-        if db:
-            p.add_argument("--db", metavar="FILE",
-                           help="the loaded database the ids are checked against (default: $CIPDASH_DB or "
-                                "var/cipdash.duckdb)")
-
-    def subject(p):
-        which = p.add_mutually_exclusive_group(required=True)
-        which.add_argument("--measure", metavar="ID", help="a measure_id from measures.csv")
-        which.add_argument("--rec", metavar="REC_ID", help="a rec_id from recommendations.csv")
-
     notes = sub.add_parser("notes", help="the meeting's commentary on a measure or recommendation for a month",
                            description="Commentary per measure or recommendation for a month. An edit keeps the "
                                        "earlier text in the note's history. Kept in the meeting record "
                                        "(--state), which a load never touches.")
     notes_sub = notes.add_subparsers(dest="notes_command", required=True, metavar="add|list|edit")
-    p = notes_sub.add_parser("add", help="add a note")
-    subject(p)
+    p = _command(notes_sub, "add", _notes_add, db=True, json="print the note added as JSON", help="add a note")
+    _about(p)
     p.add_argument("--month", required=True, metavar="YYYY-MM", help="the month the note is about")
     p.add_argument("--author", required=True, metavar="EMAIL", help="who wrote it")
     p.add_argument("--text", required=True, help="the note (shown as text, never as HTML or Markdown)")
-    p.add_argument("--json", action="store_true", help="print the note added as JSON")
-    common(p, db=True)
-    p.set_defaults(run=run(_notes_add))
-    p = notes_sub.add_parser("list", help="list notes (with --json: a JSON array)")
-    p.add_argument("--json", action="store_true", help="print a JSON array")
+    p = _command(notes_sub, "list", _notes_list, json="print a JSON array",
+                 help="list notes (with --json: a JSON array)")
     p.add_argument("--month", metavar="YYYY-MM", help="only this month's notes")
     p.add_argument("--measure", metavar="ID", help="only this measure's notes")
     p.add_argument("--rec", metavar="REC_ID", help="only this recommendation's notes")
-    common(p)
-    p.set_defaults(run=run(_notes_list))
-    p = notes_sub.add_parser("edit", help="replace a note's text (the earlier text is kept in its history)")
+    p = _command(notes_sub, "edit", _notes_edit,
+                 help="replace a note's text (the earlier text is kept in its history)")
     p.add_argument("id", type=int, help="the note's id (notes list)")
     p.add_argument("--author", required=True, metavar="EMAIL")
     p.add_argument("--text", required=True)
     p.add_argument("--revision", type=int, help="the revision you edited (refused if someone saved since)")
-    common(p)
-    p.set_defaults(run=run(_notes_edit))
 
     actions = sub.add_parser("actions", help="actions raised in the meeting: owner, due date, status",
                              description="Actions against a measure or recommendation: text, owner, due date and "
                                          "status (open, done, dropped), with an update trail. Kept in the meeting "
                                          "record (--state), which a load never touches.")
     actions_sub = actions.add_subparsers(dest="actions_command", required=True, metavar="add|list|update|import")
-    p = actions_sub.add_parser("add", help="add an action")
-    subject(p)
+    p = _command(actions_sub, "add", _actions_add, db=True, json="print the action added as JSON",
+                 help="add an action")
+    _about(p)
     p.add_argument("--owner", required=True, metavar="NAME", help="who will do it")
     p.add_argument("--due", required=True, metavar="YYYY-MM-DD", help="by when")
     p.add_argument("--author", required=True, metavar="EMAIL", help="who recorded it")
     p.add_argument("--text", required=True, help="what is to be done")
-    p.add_argument("--json", action="store_true", help="print the action added as JSON")
-    common(p, db=True)
-    p.set_defaults(run=run(_actions_add))
-    p = actions_sub.add_parser("list", help="list actions (with --json: a JSON array)")
-    p.add_argument("--json", action="store_true", help="print a JSON array")
+    p = _command(actions_sub, "list", _actions_list, json="print a JSON array",
+                 help="list actions (with --json: a JSON array)")
     p.add_argument("--open", action="store_true", help="only open actions (earliest due first)")
-    common(p)
-    p.set_defaults(run=run(_actions_list))
-    p = actions_sub.add_parser("update", help="change an action's status or add a progress note to its trail")
+    p = _command(actions_sub, "update", _actions_update,
+                 help="change an action's status or add a progress note to its trail")
     p.add_argument("id", type=int, help="the action's id (actions list)")
     p.add_argument("--status", choices=("open", "done", "dropped"))
     p.add_argument("--author", required=True, metavar="EMAIL")
     p.add_argument("--text", help="a short update for the trail")
-    common(p)
-    p.set_defaults(run=run(_actions_update))
-    p = actions_sub.add_parser("import", help="import actions from a CSV (all or nothing)",
-                               description="Columns: measure_id or rec_id, text, owner, due; optional status "
-                                           "(open, done, dropped) and author. Every problem is listed as "
-                                           "file:line:column and nothing is imported unless the whole file is valid.")
+    p = _command(actions_sub, "import", _actions_import, db=True, help="import actions from a CSV (all or nothing)",
+                 description="Columns: measure_id or rec_id, text, owner, due; optional status "
+                             "(open, done, dropped) and author. Every problem is listed as "
+                             "file:line:column and nothing is imported unless the whole file is valid.")
     p.add_argument("file", metavar="FILE")
     p.add_argument("--author", metavar="EMAIL", help="the author of rows without an author column value")
-    common(p, db=True)
-    p.set_defaults(run=run(_actions_import))
 
     state = sub.add_parser("state", help="back up or restore the meeting record (portable JSON)",
                            description="A JSON copy of the whole meeting record (notes with their history, "
                                        "actions with their trails, rating proposals, the audit log), readable by "
                                        "either engine: back up from SQLite, restore into PostgreSQL, or back.")
     state_sub = state.add_subparsers(dest="state_command", required=True, metavar="backup|restore")
-    p = state_sub.add_parser("backup", help="write the whole record to a JSON file")
+    p = _command(state_sub, "backup", _state_backup, help="write the whole record to a JSON file")
     p.add_argument("file", metavar="FILE")
-    common(p)
-    p.set_defaults(run=run(_state_backup))
-    p = state_sub.add_parser("restore", help="read a backup into an empty record (all or nothing)")
+    p = _command(state_sub, "restore", _state_restore, help="read a backup into an empty record (all or nothing)")
     p.add_argument("file", metavar="FILE")
     p.add_argument("--replace", action="store_true", help="replace whatever the record holds now")
-    common(p)
-    p.set_defaults(run=run(_state_restore))
-
 
 
 def meeting_for_pack(state: str | None):

@@ -18,13 +18,10 @@ The whole tier is skipped, with the reason, only when /usr/bin/chromium is missi
 """
 from __future__ import annotations
 
-import os
 import shutil
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -37,6 +34,9 @@ sys.path[:0] = [str(HERE), str(HERE.parent)]  # browserkit; tests/plan_builder
 from browserkit import (  # noqa: E402
     CHROMIUM, CHROMIUM_ARGS, ROOT, SCREENSHOTS, VIEWPORT, WAIT_MS, hostile_extracts, hostile_plan, open_page, safe_name,
 )
+from support import sample_copy  # noqa: E402
+
+import serving  # noqa: E402
 
 STARTUP_SECONDS = 60
 expect.set_options(timeout=15_000)  # a rerun after a widget change can take a few seconds
@@ -66,12 +66,6 @@ class Server:
         return self.log.read_text(errors="replace")[-chars:]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _load(plan_dir: Path, data_dir: Path, db: Path) -> None:
     done = subprocess.run([sys.executable, "-m", "cipdash", "load", "--plan", str(plan_dir), "--data", str(data_dir),
                            "--db", str(db)], cwd=ROOT, capture_output=True, text=True, timeout=120)
@@ -79,55 +73,36 @@ def _load(plan_dir: Path, data_dir: Path, db: Path) -> None:
 
 
 def _stop(server: Server) -> None:
-    if server.process.poll() is None:
-        server.process.terminate()
-        try:
-            server.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.process.kill()
-            server.process.wait(timeout=10)
+    serving.stop(server, wait=10)
 
 
 def _start(root: Path, plan_dir: Path, data_dir: Path) -> Server:
     db = root / "cipdash.duckdb"
     _load(plan_dir, data_dir, db)
-    port = _free_port()
-    env = dict(os.environ, CIPDASH_DB=str(db), CIPDASH_PLAN_DIR=str(plan_dir), CIPDASH_DATA_DIR=str(data_dir))
-    log = root / "server.log"
-    with open(log, "wb") as out:  # a file, not a pipe: a pipe nobody reads fills up and blocks the server
-        process = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.headless", "true",
-             "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
-             "--server.fileWatcherType", "none"],
-            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
-    server = Server(f"http://127.0.0.1:{port}", root, plan_dir, data_dir, db, log, process)
-    deadline = time.monotonic() + STARTUP_SECONDS
-    while True:
-        if process.poll() is not None:
-            pytest.fail(f"streamlit exited with {process.returncode}:\n{server.log_tail()}")
-        try:
-            with urllib.request.urlopen(f"{server.url}/_stcore/health", timeout=2) as r:
-                if r.status == 200:
-                    return server
-        except OSError:
-            pass
-        if time.monotonic() > deadline:
-            _stop(server)
-            pytest.fail(f"streamlit did not become healthy in {STARTUP_SECONDS}s:\n{server.log_tail()}")
-        time.sleep(0.2)
+    try:
+        served = serving.serve(db, plan_dir, data_dir, root / "server.log", startup_seconds=STARTUP_SECONDS)
+    except RuntimeError as exc:
+        pytest.fail(str(exc))
+    return Server(served.url, root, plan_dir, data_dir, db, served.log, served.process)
+
+
+@contextmanager
+def running(root: Path, plan_dir: Path, data_dir: Path, browser):
+    """A server over the plan and extracts given, loaded into root, warmed up; stopped after."""
+    server = _start(root, plan_dir, data_dir)
+    try:
+        _warm_up(server, browser)
+        yield server
+    finally:
+        _stop(server)
 
 
 @pytest.fixture(scope="session")
 def app(tmp_path_factory, browser):
     """The dashboard over a copy of the sample plan (cip_data/) and extracts (data/)."""
     root = tmp_path_factory.mktemp("dashboard")
-    plan_dir, data_dir = root / "cip_data", root / "data"
-    shutil.copytree(ROOT / "cip_data", plan_dir)
-    shutil.copytree(ROOT / "data", data_dir, ignore=shutil.ignore_patterns("replaced", ".*"))
-    server = _start(root, plan_dir, data_dir)
-    _warm_up(server, browser)
-    yield server
-    _stop(server)
+    with running(root, *sample_copy(root), browser) as server:
+        yield server
 
 
 @pytest.fixture(scope="module")
@@ -135,13 +110,8 @@ def upload_app(tmp_path_factory, browser):
     """A server of its own for the upload tests, so that what they load cannot change
     what the other tests see."""
     root = tmp_path_factory.mktemp("uploads")
-    plan_dir, data_dir = root / "cip_data", root / "data"
-    shutil.copytree(ROOT / "cip_data", plan_dir)
-    shutil.copytree(ROOT / "data", data_dir, ignore=shutil.ignore_patterns("replaced", ".*"))
-    server = _start(root, plan_dir, data_dir)
-    _warm_up(server, browser)
-    yield server
-    _stop(server)
+    with running(root, *sample_copy(root), browser) as server:
+        yield server
 
 
 def _warm_up(server: Server, browser) -> None:

@@ -9,18 +9,22 @@ import pytest
 from playwright.sync_api import expect
 
 from browserkit import SCREENSHOTS, assert_healthy, main, open_page
-from conftest import _start, _stop, _warm_up
+from conftest import running
 from test_honest_display import WITHHELD, honest_plan
 
 
 @pytest.fixture(scope="module")
 def honest_app(tmp_path_factory, browser):
     root = tmp_path_factory.mktemp("honest-browser")
-    plan_dir, data_dir = honest_plan(root)
-    server = _start(root, plan_dir, data_dir)
-    _warm_up(server, browser)
-    yield server
-    _stop(server)
+    with running(root, *honest_plan(root), browser) as server:
+        yield server
+
+
+def healthy_main(page, url: str, what: str):
+    """The main area of the page at url, once it has rendered without an error."""
+    open_page(page, url)
+    assert_healthy(page, what)
+    return main(page)
 
 
 def card(page, name: str):
@@ -62,9 +66,7 @@ def test_cards_say_a_withheld_assurance_and_a_stale_figure_in_words(honest_app, 
 
 
 def test_a_gap_breaks_the_line_and_is_named(honest_app, page, shot):
-    open_page(page, f"{honest_app.url}/measures?measure=vacancy_rate")
-    assert_healthy(page, "the Measures page")
-    body = main(page)
+    body = healthy_main(page, f"{honest_app.url}/measures?measure=vacancy_rate", "the Measures page")
     expect(body.get_by_text("The line is broken where figures are missing: no figures Nov 2019 to Aug 2020")
            .first).to_be_visible()
     chart = body.locator(".js-plotly-plot").first
@@ -80,9 +82,7 @@ def test_a_gap_breaks_the_line_and_is_named(honest_app, page, shot):
 
 
 def test_the_spc_view_previews_the_restarted_limits_and_shows_the_row(honest_app, page, shot):
-    open_page(page, f"{honest_app.url}/measures?measure=care_proceedings_weeks&view=xmr")
-    assert_healthy(page, "the SPC view")
-    body = main(page)
+    body = healthy_main(page, f"{honest_app.url}/measures?measure=care_proceedings_weeks&view=xmr", "the SPC view")
     expect(body.get_by_text("The limits probably need restarting from Jan 2020").first).to_be_visible()
     expect(body.get_by_text(WITHHELD).first).to_be_visible()
     row = body.locator("[data-testid='stCode']").first
@@ -96,9 +96,7 @@ def test_the_spc_view_previews_the_restarted_limits_and_shows_the_row(honest_app
 
 
 def test_a_neutral_measure_has_purple_marks_and_no_assurance(honest_app, page, shot):
-    open_page(page, f"{honest_app.url}/measures?measure=supervision&view=xmr")
-    assert_healthy(page, "the neutral SPC view")
-    body = main(page)
+    body = healthy_main(page, f"{honest_app.url}/measures?measure=supervision&view=xmr", "the neutral SPC view")
     expect(body.get_by_text("Special cause variation (neither direction is better)").first).to_be_visible()
     chart = body.locator(".js-plotly-plot").first
     expect(chart.locator(".legendtext", has_text="Special cause (neither direction is better)")).to_have_count(1)

@@ -7,7 +7,6 @@ from __future__ import annotations
 import io
 import json
 import os
-import shutil
 import subprocess
 import sys
 import time
@@ -17,6 +16,7 @@ import pytest
 from playwright.sync_api import expect
 
 from browserkit import HERE, ROOT, after_heading, assert_healthy, main, open_page, table_rows, wait_for_app, widget
+from support import sample_copy
 
 
 def _browser_conftest():
@@ -44,9 +44,7 @@ NAME_LABEL = "Your name, recorded with what you write (not signed in)"
 def meeting_app(tmp_path_factory, browser):
     """A server of its own, over a copy of the sample, with a fresh meeting record."""
     root = tmp_path_factory.mktemp("meeting")
-    plan_dir, data_dir = root / "cip_data", root / "data"
-    shutil.copytree(ROOT / "cip_data", plan_dir)
-    shutil.copytree(ROOT / "data", data_dir, ignore=shutil.ignore_patterns("replaced", ".*"))
+    plan_dir, data_dir = sample_copy(root)
     state = root / "meeting.sqlite"
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("CIPDASH_STATE", str(state))

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import subprocess
 import sys
 import time
@@ -25,6 +24,8 @@ import pytest
 from playwright.sync_api import expect
 
 from browserkit import ROOT, SCREENSHOTS, VIEWPORT, WAIT_MS, exceptions, main, safe_name, wait_for_app
+from serving import free_port
+from support import sample_copy
 
 oidc = pytest.importorskip("oidc_provider_mock", reason="oidc-provider-mock is in requirements.txt: run bin/setup")
 
@@ -33,14 +34,6 @@ ACCESS = ("principal,role,service_areas\n"
           "group:perf-team,performance,\n"
           "admin@example.gov.uk,admin,\n")
 LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "[::1]", "::1"}
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -53,9 +46,7 @@ def provider():
 @pytest.fixture(scope="module")
 def signin_app(tmp_path_factory, provider):
     root = tmp_path_factory.mktemp("signin")
-    plan, data = root / "cip_data", root / "data"
-    shutil.copytree(ROOT / "cip_data", plan)
-    shutil.copytree(ROOT / "data", data, ignore=shutil.ignore_patterns("replaced", ".*"))
+    plan, data = sample_copy(root)
     (plan / "access.csv").write_text(ACCESS)
     # Web and e-mail addresses in plan text: shown as text, never as live links.
     (plan / "plan.toml").write_text('name = "Plan, see http://example.com/plan and www.example.org"\n'
@@ -65,7 +56,7 @@ def signin_app(tmp_path_factory, provider):
     from cipdash.store import load
 
     load(plan, data, db)
-    port = _free_port()
+    port = free_port()
     url = f"http://127.0.0.1:{port}"
     secrets = root / "secrets.toml"
     secrets.write_text(
