@@ -210,6 +210,15 @@ def allowed_team_ids(grant: Grant, team_areas: dict[str, str | None]) -> set[str
     return {t for t, area in team_areas.items() if area in grant.service_areas}
 
 
+def visible_teams(teams, grant: Grant):
+    """The plan's teams frame (team_id, service_area, ...) cut to the teams the grant may see
+    (the whole frame for all areas): what the dashboard and the views offer a person."""
+    allowed = allowed_team_ids(grant, dict(zip(teams["team_id"], teams["service_area"])))
+    if allowed is None:
+        return teams
+    return teams[teams["team_id"].isin(allowed)].reset_index(drop=True)
+
+
 def may_see_team(grant: Grant, team_id: str, team_areas: dict[str, str | None]) -> bool:
     allowed = allowed_team_ids(grant, team_areas)
     return allowed is None or team_id in allowed

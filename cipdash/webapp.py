@@ -107,7 +107,7 @@ class PageContext:
         self._check_teams(fn.__name__, args)
         result = _query(self.path, self.version, fn, args, self.snapshot())
         if fn.__name__ == "teams":
-            return visible_teams(result, self.grant)
+            return access.visible_teams(result, self.grant)
         return result
 
     def _check_teams(self, name: str, args: tuple) -> None:
@@ -141,14 +141,6 @@ EVERY_TEAM_QUERIES = frozenset({"league", "chart_league"})
 def _team_areas(path: str, version: FileVersion, snap: Snapshot) -> dict[str, str | None]:
     teams = _query(path, version, queries.teams, (), snap)
     return dict(zip(teams["team_id"], teams["service_area"].where(teams["service_area"].notna(), None)))
-
-
-def visible_teams(teams: pd.DataFrame, grant: Grant) -> pd.DataFrame:
-    """The teams frame cut to the teams the grant may see (the whole frame for all areas)."""
-    allowed = access.allowed_team_ids(grant, dict(zip(teams["team_id"], teams["service_area"])))
-    if allowed is None:
-        return teams
-    return teams[teams["team_id"].isin(allowed)].reset_index(drop=True)
 
 
 def _scope_parts(scope) -> tuple[list[str], list[str]]:
@@ -295,7 +287,7 @@ def _choose_month_and_scope(path: str, version: FileVersion, snap: Snapshot) -> 
     options = [LATEST] + [m.isoformat() for m in months]
     grant = gate()
     # Only the teams and service areas this person may see are offered.
-    teams = visible_teams(_query(path, version, queries.teams, (), snap), grant)
+    teams = access.visible_teams(_query(path, version, queries.teams, (), snap), grant)
     choices = scope_choices(teams)
     # A head of service's own areas are their default scope.
     own = [t for t in (f"area:{a}" for a in grant.default_areas) if t in choices]

@@ -48,18 +48,11 @@ class SnapshotReader:
     def get(self, fn: Callable, *args):
         result = fn(self.snap, *args)
         if fn.__name__ == "teams":
-            return _visible(result, self.grant)
+            return access.visible_teams(result, self.grant)
         return result
 
     def chart(self, fn: Callable, *args):
         return fn(self.snap, *args)
-
-
-def _visible(teams: pd.DataFrame, grant: Grant) -> pd.DataFrame:
-    allowed = access.allowed_team_ids(grant, dict(zip(teams["team_id"], teams["service_area"])))
-    if allowed is None:
-        return teams
-    return teams[teams["team_id"].isin(allowed)].reset_index(drop=True)
 
 
 def plan_title(reader) -> tuple[str, str]:
