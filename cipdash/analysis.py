@@ -11,7 +11,6 @@ rebase_suggestion, PassedTarget.words and reading_words (all of them for one car
 """
 from __future__ import annotations
 
-import weakref
 from dataclasses import dataclass, replace
 from datetime import date
 
@@ -19,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from . import spc, trajectory, units
+from .cache import per_version
 from .cells import AUTHORITY_TEAM
 from .db import Snapshot
 from .formatting import format_value, month_label, period_label
@@ -231,18 +231,16 @@ def _reading(measure_id: str, team_id: str, result: spc.SpcResult | None, fc: tr
     return MeasureReading(measure_id, team_id, result, fc, text, stale, age, withheld, end, period_type)
 
 
-# A snapshot is one version of the database: its plan's baselines never change, so they
-# are read once per snapshot (read_all runs per as-at date and team; ~1.4 ms a query).
-_BASELINES: "weakref.WeakKeyDictionary[Snapshot, dict[str, int]]" = weakref.WeakKeyDictionary()
-
-
 def baseline_points(snap: Snapshot) -> dict[str, int]:
     """measure_id -> its fixed SPC baseline (measures.csv spc_baseline_points), where set."""
-    found = _BASELINES.get(snap)
-    if found is None:
-        rows = snap.query("spc_baselines")
-        found = _BASELINES[snap] = {m: int(n) for m, n in zip(rows["measure_id"], rows["spc_baseline_points"])}
-    return dict(found)
+    return dict(_baseline_points(snap))
+
+
+# Read once per database version (read_all runs per as-at date and team; ~1.4 ms a query).
+@per_version
+def _baseline_points(snap: Snapshot) -> dict[str, int]:
+    rows = snap.query("spc_baselines")
+    return {m: int(n) for m, n in zip(rows["measure_id"], rows["spc_baseline_points"])}
 
 
 def rebase_dates(snap: Snapshot) -> dict[str, list[date]]:
@@ -291,6 +289,54 @@ def read_all(snap: Snapshot, as_at: date, team: str, figures: pd.DataFrame,
     with a value are read); `rebase`: rebase_dates(snap), when the caller keeps it;
     `baselines`: baseline_points(snap) likewise (else figures' spc_baseline_points column,
     else the snapshot's)."""
+    readings = {}
+    for m in _series_of(snap, as_at, team, figures, points, rebase, baselines):
+        result = fc = None
+        if m.values is not None:
+            # As spc_for and forecast_for, on arrays already in date order.
+            result = spc.xmr(m.values, m.dates, m.polarity, m.rebase, m.target, m.baseline)
+            if m.target_date is not None:
+                fc = forecast_of_current_process(list(m.dates), m.values, result, m.target_date, m.target,
+                                                 m.polarity, m.unit)
+        readings[m.measure_id] = _reading(m.measure_id, team, result, fc, m.unit, m.polarity, m.target,
+                                          m.target_date, m.latest, m.period_end, m.period_type, as_at)
+    return readings
+
+
+def variations(snap: Snapshot, as_at: date, team: str, figures: pd.DataFrame,
+               points: pd.DataFrame | None = None,
+               rebase: dict[str, list[date]] | None = None,
+               baselines: dict[str, int] | None = None) -> dict[str, str | None]:
+    """measure_id -> the SPC variation of its monthly points up to as_at (None without any):
+    read_all's `variation`, from the same points and limits, without the forecast and the
+    words, for a table that shows only the variation (a team's row of every measure)."""
+    return {m.measure_id: (spc.xmr(m.values, m.dates, m.polarity, m.rebase, m.target, m.baseline).variation
+                           if m.values is not None else None)
+            for m in _series_of(snap, as_at, team, figures, points, rebase, baselines)}
+
+
+@dataclass(frozen=True)
+class _Series:
+    """One measure's inputs to its reading: its monthly points in date order (values None
+    without any), its plan and target, and its latest figure."""
+
+    measure_id: str
+    values: np.ndarray | None
+    dates: tuple
+    polarity: str
+    unit: str
+    target: float | None
+    target_date: date | None
+    rebase: tuple
+    baseline: int | None
+    latest: object
+    period_end: object
+    period_type: str | None
+
+
+def _series_of(snap: Snapshot, as_at: date, team: str, figures: pd.DataFrame, points: pd.DataFrame | None,
+               rebase: dict[str, list[date]] | None, baselines: dict[str, int] | None):
+    """The _Series of each measure in `figures`, in its order (see read_all for the arguments)."""
     if points is None:
         points = snap.query("monthly_points", teams=[team], as_at=as_at, measure_id=None)
     series = _monthly_by_measure(points)
@@ -302,7 +348,6 @@ def read_all(snap: Snapshot, as_at: date, team: str, figures: pd.DataFrame,
                          if n is not None and not pd.isna(n)}
         else:
             baselines = baseline_points(snap) if snap is not None else {}
-    readings = {}
     # Column by column: to_dict("records") boxes every cell and cost more than the loop.
     n = len(figures["measure_id"])
     columns = [figures[c].tolist() for c in ("measure_id", "target", "target_date", "polarity", "unit")]
@@ -311,15 +356,8 @@ def read_all(snap: Snapshot, as_at: date, team: str, figures: pd.DataFrame,
         target = None if target is None or pd.isna(target) else float(target)
         target_date = None if pd.isna(target_date) else pd.Timestamp(target_date).date()
         values, dates = series.get(mid, (None, ()))
-        result = fc = None
-        if values is not None:
-            # As spc_for and forecast_for, on arrays already in date order.
-            result = spc.xmr(values, dates, polarity, rebase.get(mid, ()), target, baselines.get(mid))
-            if target_date is not None:
-                fc = forecast_of_current_process(list(dates), values, result, target_date, target, polarity, unit)
-        readings[mid] = _reading(mid, team, result, fc, unit, polarity, target, target_date, latest,
-                                 period_end, period_type, as_at)
-    return readings
+        yield _Series(mid, values, dates, polarity, unit, target, target_date, tuple(rebase.get(mid, ())),
+                      baselines.get(mid), latest, period_end, period_type)
 
 
 # --- The honest readings in words (for cards, pages and the pack alike) ----------------

@@ -18,23 +18,10 @@ import plotly.graph_objects as go
 
 from . import units
 from .cells import AUTHORITY_TEAM, RAG_NAMES
-from .formatting import format_value, month_label, period_label, target_label
-from .speed import UnvalidatedFigure, rows_of
+from .formatting import format_figure, format_value, month_label, period_label, target_label
+from .speed import UnvalidatedFigure, remembered_format as fmt_value, rows_of
 from .trajectory import enough_for_trajectory, no_trajectory_words
 
-
-@functools.lru_cache(maxsize=1 << 16)
-def _format_cached(kind: type, value, unit: str) -> str:
-    return format_value(value, unit)
-
-
-def fmt_value(value, unit: str) -> str:
-    """formatting.format_value, remembered: a service area's table or a heat map formats
-    thousands of figures, most of them seen before (a percentage to 1 dp has 1,001 values)."""
-    if not isinstance(value, (float, int)) or value != value:
-        # missing (NaN is never equal to itself: no use as a key), or not a plain number
-        return format_value(value, unit)
-    return _format_cached(type(value), value, unit)
 
 # Okabe-Ito and Tol hues, without the pale ones (too faint on white for lines).
 AUTHORITY_COLOUR = "#000000"
@@ -57,6 +44,17 @@ HEATMAP_SCALE = "Cividis"  # perceptually uniform and colour-blind safe
 # month its name, level (twelve columns at 390 px left ~19 px each: tiny figures, rotated months).
 HEATMAP_MONTHS = 12
 HEATMAP_MONTHS_ON_A_PHONE = 6
+# Half a year's grid (a phone) is made wide enough for its figures at a readable size: team
+# names on lines of at most this many characters, figures without their unit (the colour
+# scale's title says it), the colour scale under the grid rather than beside it. Even so
+# "100.0" at 12 px needs ~31 px; with auto-sized text plotly shrank the figures to ~6 px.
+# (Three lines at most: "First Response North" and "First Response South" cut to two lines
+# of 12 characters both read "First Response…".)
+HEATMAP_PHONE_NAME_CHARS = 14
+HEATMAP_PHONE_NAME_LINES = 3
+HEATMAP_PHONE_FONT_PX = 12
+_HEATMAP_PHONE_ROW_PX = {1: 34, 2: 44, 3: 54}  # a row for a name on one line, on two, on three
+_HEATMAP_PHONE_SCALE_GAP_PX = 50  # the months' two lines between the grid and its colour scale
 FONT = dict(family="Arial, Helvetica, sans-serif", size=13, color="#1f1f1f")
 CHART_HEIGHT = 440
 GRID_COLOUR = "#e6e6e6"
@@ -83,6 +81,15 @@ class Chart:
     @property
     def worth_drawing(self) -> bool:
         return self.figures_drawn is None or self.figures_drawn > 1
+
+    @functools.cached_property
+    def table(self) -> pd.DataFrame:
+        """The chart's figures as a reader sees them (headings.in_words), worked out once per
+        chart: a page draws the same cached Chart on every rerun, and rewording its table
+        each time cost ~2 ms a chart (six charts on a Recommendation page)."""
+        from .headings import in_words
+
+        return in_words(self.data)
 
 
 def _plain(value):
@@ -400,10 +407,16 @@ def describe_trend(name: str, unit: str, records: list[dict], shown: list[str], 
 
 def league_chart(measure: dict, league: pd.DataFrame, period: str, as_at: date,
                  chosen: tuple[str, ...] = ()) -> Chart:
-    """Teams ranked for one period, with the team target as a line. Bars are labelled with
-    the value and met / not met, so the colour is never the only signal. The chosen teams
-    (the scope) get a heavy outline and a "▶" before their name, so they stand out without
-    colour."""
+    """Teams ranked for one period, with the team target as a line. Each team's figure and
+    met / not met are printed under its name, so the colour is never the only signal. The
+    chosen teams (the scope) get a heavy outline and a "▶" before their name, so they stand
+    out without colour.
+
+    No text is drawn inside the plot area: a figure printed in or beside a bar was crossed by
+    the target line wherever the bar ended near the target, and where that happens depends
+    on the chart's width in pixels, which is not known here (a phone or a desktop). Beside
+    the name the figure is clear of the bars and the line at every width, and it costs the
+    bars no width: "92.9% – not met" is shorter than most team names."""
     unit = measure["unit"]
     df = league.iloc[::-1]  # best at the top of a horizontal bar chart
     target = df["target"].dropna().iloc[0] if df["target"].notna().any() else None
@@ -416,40 +429,42 @@ def league_chart(measure: dict, league: pd.DataFrame, period: str, as_at: date,
     full = [("▶ " if p else "") + plot_text(n) for n, p in zip(df["team_name"], picked)]
     # Long names wrap onto two lines (then "…"), so that on a phone the bars keep the width.
     names = [wrap_label(n, NAME_CHARS, NAME_LINES) for n in full]
-    fig = UnvalidatedFigure(_trace("bar", 
-        x=df["value"], y=names, customdata=full,
+    figures = [fmt_value(v, unit) + w for v, w in zip(df["value"].tolist(), words)]
+    # The axis label: the name's lines, then the figure in bold on a line of its own.
+    ticks = [f"{n} <br><b>{f}</b>" for n, f in zip(names, figures)]
+    fig = UnvalidatedFigure(_trace("bar",
+        x=df["value"], y=names, customdata=[f"{n}: {f}" for n, f in zip(full, figures)],
         orientation="h",
         marker=dict(color=colours, line=dict(color=[CHOSEN_OUTLINE if p else colours[i] for i, p in enumerate(picked)],
                                              width=[3 if p else 0 for p in picked])),
-        # "auto": the figure inside the end of a bar long enough to hold it, else just beyond
-        # it, so no right margin is kept for labels (on a phone it squeezed the bars to slivers).
-        # Inside, white on blue and near-black on orange: each at least 5:1.
-        text=[fmt_value(v, unit) + w for v, w in zip(df["value"].tolist(), words)], textposition="auto",
-        insidetextanchor="end", insidetextfont=dict(color=["#ffffff" if c == MET_COLOUR else FONT["color"]
-                                                           for c in colours]),
-        outsidetextfont=dict(color=FONT["color"]), textangle=0,
-        cliponaxis=False, hovertemplate="%{customdata}: %{x:.1f}<extra></extra>", name=plot_text(measure["name"])))
+        hovertemplate="%{customdata}<extra></extra>", name=plot_text(measure["name"])))
     u = units.find(unit)
-    # A bounded scale (0-100%) drawn whole, with room past the top for the value labels.
+    # A bounded scale (0-100%) drawn whole.
     axis_max = round(u.highest * 1.15) if u and u.highest is not None else None
     if target is not None:
         tdate = df["target_date"].dropna().iloc[0]
         label = target_label(target, unit, pd.Timestamp(tdate).date())
+        # The line spans the plot area only; its label sits above it, so neither a bar nor
+        # the line runs through the label.
         fig.add_shape(type="line", x0=target, x1=target, y0=0, y1=1, yref="paper",
                       line=dict(color=TARGET_COLOUR, dash="dash", width=2))
-        # Ending at the line when it is in the right-hand part of the chart: centred there,
-        # the label ran off a phone's screen.
+        # Ending at the line when it is in the right-hand part of the chart, starting at it
+        # in the left-hand part: centred near an edge, the label ran off a phone's screen.
         widest = axis_max if axis_max is not None else max([float(v) for v in df["value"] if v == v] + [target])
+        side = target / widest if widest else 0.5
         fig.add_annotation(x=target, y=1.0, yref="paper", yanchor="bottom", text=label, showarrow=False,
-                           font=dict(color=TARGET_COLOUR), xanchor="right" if target > 0.6 * widest else "center",
-                           yshift=4)
+                           font=dict(color=TARGET_COLOUR),
+                           xanchor="right" if side > 0.6 else ("left" if side < 0.3 else "center"), yshift=6)
     title = f"{plot_text(measure['name'])}: teams ranked, {period}"
-    # Taller rows when a name takes two lines: the chart grows with the number of teams.
-    row = 44 if any("<br>" in n for n in names) else 32
-    extra = _layout(fig, title, unit, height=max(300, 60 + row * len(df)))
+    # Each row holds its label's lines (the name's and the figure's): the chart grows with
+    # the number of teams and with the longest label.
+    lines = max(title_lines(t) for t in ticks) if ticks else 1
+    row = 18 + 16 * lines
+    extra = _layout(fig, title, unit, height=max(300, 90 + row * len(df)))
     # automargin: the left margin grows to the longest team name rather than cutting it off.
-    fig.update_layout(showlegend=False, margin=dict(l=8, r=16, t=90 + extra, b=40))
-    fig.update_yaxes(automargin=True)
+    fig.update_layout(showlegend=False, margin=dict(l=8, r=16, t=90 + extra, b=40), bargap=0.35)
+    # A gap between each label and its bar (a chosen team's bar has a 3 px outline).
+    fig.update_yaxes(automargin=True, tickmode="array", tickvals=names, ticktext=ticks, ticklabelstandoff=6)
     if axis_max is not None:
         fig.update_xaxes(ticksuffix=u.tick_suffix, range=[0, axis_max])
     fig.update_yaxes(title_text="", ticksuffix="")
@@ -499,31 +514,61 @@ def heatmap_chart(measure: dict, series: pd.DataFrame, team_names: dict[str, str
         cells[row_of[t], col_of[e]] = v
     labels = [month_label(pd.Timestamp(c).date()) for c in recent]
     names = [plot_text(team_names.get(t, t)) for t in order]
-    text = [[fmt_value(v, unit) for v in row] for row in cells.tolist()]
     reverse = measure["polarity"] == "lower_better"  # the bright end is always "better"
-    # Up to half a year (a phone): month names, level, with the year under the first month
-    # and under January only (six years side by side ran into one another); a year's labels
-    # are left to plotly, which turns them when they do not fit.
-    columns = labels
+    u = units.find(unit)
+    # Up to half a year: month names, level, with the year under the first month and under
+    # January only (six years side by side ran into one another); a year's labels are left
+    # to plotly, which turns them when they do not fit.
+    columns, rows = labels, names
     if len(labels) <= HEATMAP_MONTHS_ON_A_PHONE:
         columns = [label.replace(" ", "<br>") if k == 0 or label.startswith("Jan") else label.split(" ")[0]
                    for k, label in enumerate(labels)]
-    fig = UnvalidatedFigure(_trace("heatmap", z=cells, x=columns, y=names, text=text, texttemplate="%{text}",
-                               colorscale=HEATMAP_SCALE, reversescale=reverse, hoverongaps=False,
-                               hovertemplate="%{y}, %{x}: %{text}<extra></extra>",
-                               colorbar=dict(title=dict(text=_colour_scale_title(unit)))))
+    # Half a year is what a phone is given: its grid is laid out for a narrow screen.
+    compact = months <= HEATMAP_MONTHS_ON_A_PHONE
+    if compact:
+        rows = [wrap_label(n, HEATMAP_PHONE_NAME_CHARS, HEATMAP_PHONE_NAME_LINES) for n in names]
+        row_px = _HEATMAP_PHONE_ROW_PX[max(title_lines(r) for r in rows)]
+        text = [[format_figure(v, unit) for v in row] for row in cells.tolist()]
+        hover = "%{y}, %{x}: %{text}" + (u.suffix if u else "") + "<extra></extra>"
+        textfont = dict(size=HEATMAP_PHONE_FONT_PX)
+        # Under the grid and as wide as it (beside it, the scale took a fifth of a phone's
+        # width), below the months' two lines: placed in pixels under the grid, whose height is
+        # known. (Placed from the chart's bottom edge instead, plotly drew its title over it.)
+        grid_px = row_px * len(rows)
+        colorbar = dict(title=dict(text=_colour_scale_title(unit), side="top"), orientation="h", thickness=12,
+                        xref="paper", x=0, xanchor="left", xpad=0, len=1,
+                        yref="paper", y=-_HEATMAP_PHONE_SCALE_GAP_PX / grid_px, yanchor="top")
+    else:
+        text = [[fmt_value(v, unit) for v in row] for row in cells.tolist()]
+        hover, textfont = "%{y}, %{x}: %{text}<extra></extra>", {}
+        colorbar = dict(title=dict(text=_colour_scale_title(unit)))
+    fig = UnvalidatedFigure(_trace("heatmap", z=cells, x=columns, y=rows, text=text, texttemplate="%{text}",
+                               textfont=textfont, colorscale=HEATMAP_SCALE, reversescale=reverse,
+                               hoverongaps=False, hovertemplate=hover, colorbar=colorbar))
     title = f"{plot_text(measure['name'])}: teams by month"
-    extra = _layout(fig, title, unit, height=max(320, 90 + 34 * len(names)))
+    if compact:
+        # Rows tall enough for the longest name's lines; the bottom margin holds the months (two
+        # lines) and the colour scale under them.
+        bottom = _HEATMAP_PHONE_SCALE_GAP_PX + 60
+        height = TITLE_TOP_PX + row_px * len(rows) + bottom
+    else:
+        height, bottom = max(320, 90 + 34 * len(rows)), 60
+    extra = _layout(fig, title, unit, height=height)
     fig.update_yaxes(autorange="reversed", title_text="", ticksuffix="")
-    if len(labels) <= HEATMAP_MONTHS_ON_A_PHONE:
-        fig.update_xaxes(tickangle=0)  # two short lines each: they fit level
     # automargin sizes the left margin to the team names: a fixed 200 px left a phone's grid
     # about 90 px wide.
-    fig.update_layout(margin=dict(l=20, r=30, t=TITLE_TOP_PX + extra, b=60))
+    if len(labels) <= HEATMAP_MONTHS_ON_A_PHONE:
+        fig.update_xaxes(tickangle=0)  # two short lines each: they fit level
+    if compact:
+        fig.update_yaxes(tickangle=0)
+        fig.update_layout(margin=dict(l=8, r=8, t=TITLE_TOP_PX + extra, b=bottom))
+    else:
+        fig.update_layout(margin=dict(l=20, r=30, t=TITLE_TOP_PX + extra, b=bottom))
     data = pd.DataFrame(cells, columns=labels)
     data.insert(0, "team", [team_names.get(t, t) for t in order])
     alt = (f"Heat map of {measure['name']} for {len(names)} teams over {len(labels)} months"
-           + (f" ({labels[0]} to {labels[-1]})" if labels else "") + ". Each cell is labelled with its figure.")
+           + (f" ({labels[0]} to {labels[-1]})" if labels else "") + ". Each cell is labelled with its figure"
+           + (f" ({_colour_scale_title(unit)})." if compact else "."))
     return Chart(fig.build(), title, alt, data, unit, as_at, slugify(f"{measure['measure_id']}-heatmap"))
 
 

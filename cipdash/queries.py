@@ -169,20 +169,17 @@ def latest_figures_for(snap: Snapshot, as_at: date, teams: tuple[str, ...]) -> p
 
 
 def _authority_latest(snap: Snapshot, as_at: date) -> pd.DataFrame:
-    """latest_figures for the whole authority alone, from the per-version copy of the
-    authority_latest mart (the query reads the same rows): its rows for the last month end
-    on or before as_at."""
-    every = _per_version(snap, "authority_latest")
-    months = _authority_latest_months(snap)
-    i = int(np.searchsorted(months, np.datetime64(pd.Timestamp(as_at)), side="right")) - 1
-    mask = (every["as_at_month"] == months[i]).to_numpy() if i >= 0 else np.zeros(len(every), dtype=bool)
-    return _rows(every, mask).drop(columns="as_at_month")
+    """latest_figures for the whole authority alone: the authority_latest mart's rows for
+    the month latest_month() finds (authority_latest.sql)."""
+    return snap.query("authority_latest", as_at=as_at).drop(columns="as_at_month")
 
 
 @per_version
-def _authority_latest_months(snap: Snapshot) -> np.ndarray:
-    """The month ends of the authority_latest mart, in order (once per version)."""
-    return np.unique(_per_version(snap, "authority_latest")["as_at_month"].to_numpy())
+def _authority_month(snap: Snapshot, as_at: date) -> date | None:
+    """The month end whose whole-authority figures are the latest at as_at (None before the
+    first), as latest_month() finds it."""
+    found = snap.query("authority_month", as_at=as_at)["as_at_month"].iloc[0]
+    return None if pd.isna(found) else pd.Timestamp(found).date()
 
 
 TEAM_ROW_COLUMNS = ["measure_id", "team_id", "latest_period_end", "period_type", "latest_value", "target_date",
@@ -398,7 +395,7 @@ def scope_figures(snap: Snapshot, as_at: date, team_ids: tuple[str, ...]) -> pd.
     status against the target that applies to teams (each_team), as display text. For a
     single team the SPC reading is given in words too (for a whole service area it would
     mean a chart per team and measure: the team view has it)."""
-    from .charts import fmt_value as format_value
+    from .speed import remembered_format as format_value
     from .formatting import period_label, target_label
     from .spc import describe_variation
     from .targets import STATUS_WORDS
@@ -409,9 +406,7 @@ def scope_figures(snap: Snapshot, as_at: date, team_ids: tuple[str, ...]) -> pd.
     rows = {m: {"Measure": n, "Whole authority": format_value(v, u)}
             for m, n, v, u in zip(*(authority[c].tolist() for c in ("measure_id", "name", "latest_value", "unit")))}
     figures = _team_rows(snap, as_at, tuple(team_ids))  # (a team is never ALL: plan.py refuses it)
-    variation = {}
-    if len(team_ids) == 1:
-        variation = {m: r.variation for m, r in _readings(snap, as_at, team_ids[0]).items()}
+    variation = _variations(snap, as_at, team_ids[0]) if len(team_ids) == 1 else {}
     # A service area is ~1,400 rows: read the columns once as lists (not a dict per row)
     # and label each distinct period, target and status once.
     wanted = ["measure_id", "team_id", "name", "unit", "status", "latest_value", "target", "target_date",
@@ -467,15 +462,8 @@ def scope_attention_table(snap: Snapshot, as_at: date, team_ids: tuple[str, ...]
 def busiest_service_area(snap: Snapshot, as_at: date) -> str | None:
     """The service area whose teams have the most figures at as_at: what the Teams page
     shows while the scope is the whole authority (an area of mostly dashes helps nobody)."""
-    frame = _per_version(snap, "teams")
-    areas = dict(zip(frame["team_id"], frame["service_area"]))
-    rows = _team_rows(snap, as_at, tuple(frame["team_id"]))
-    counts: dict[str, int] = {}
-    for team_id, value in zip(rows["team_id"].tolist(), rows["latest_value"].tolist()):
-        area = areas.get(team_id)
-        if isinstance(area, str) and value is not None and not pd.isna(value):
-            counts[area] = counts.get(area, 0) + 1
-    return max(sorted(counts), key=counts.get) if counts else None
+    found = snap.query("busiest_service_area", as_at=as_at)
+    return None if found.empty else found["service_area"].iloc[0]
 
 
 def team_periods(snap: Snapshot, measure_id: str, as_at: date) -> pd.DataFrame:
@@ -519,6 +507,15 @@ def _readings(snap: Snapshot, as_at: date, team: str) -> dict:
     else:
         figures, points = _team_rows(snap, as_at, (team,)), None
     return read_all(snap, as_at, team, figures, points, _rebase_dates(snap))
+
+
+@per_version
+def _variations(snap: Snapshot, as_at: date, team: str) -> dict[str, str | None]:
+    """A team's SPC variation of every measure (analysis.variations: the readings' own,
+    without their forecasts and words, which a table of variations does not show)."""
+    from .analysis import variations
+
+    return variations(snap, as_at, team, _team_rows(snap, as_at, (team,)), None, _rebase_dates(snap))
 
 
 def readings(snap: Snapshot, as_at: date, team: str = AUTHORITY_TEAM) -> dict:
@@ -605,10 +602,9 @@ def card_readings(snap: Snapshot, as_at: date, team: str = AUTHORITY_TEAM) -> di
     authority_latest mart), so every day of a month shares one reading, worked out once per
     database version and month; a team's, or any date before the first month end, at as_at."""
     if team == AUTHORITY_TEAM:
-        months = _authority_latest_months(snap)
-        i = int(np.searchsorted(months, np.datetime64(pd.Timestamp(as_at)), side="right")) - 1
-        if i >= 0:
-            return _authority_card_readings(snap, pd.Timestamp(months[i]).date())
+        month = _authority_month(snap, as_at)
+        if month is not None:
+            return _authority_card_readings(snap, month)
     return {m: CardReading.of(r) for m, r in _readings(snap, as_at, team).items()}
 
 
@@ -674,20 +670,22 @@ def headline_cards(snap: Snapshot, as_at: date, team: str = AUTHORITY_TEAM) -> l
 
 
 @per_version
-def _authority_targets(snap: Snapshot, measure_id: str, polarity: str) -> tuple[list, list[tuple[date, float]]]:
+def _authority_targets(snap: Snapshot, measure_id: str, polarity: str,
+                       unit: str) -> tuple[list, list[tuple[date, float]], list[str]]:
     """Every authority target of a measure with its outturn (analysis.passed_targets as if
-    every target had passed), and its (date, target) pairs, once per database version: a
-    target's outturn reads only figures up to its own date, so the passed targets at any
-    as-at date are those dated before it (worked out per card, this was ~3 ms a measure)."""
+    every target had passed), its (date, target) pairs and each one's outturn in words, once
+    per database version: a target's outturn reads only figures up to its own date, so the
+    passed targets at any as-at date are those dated before it (worked out per card, this
+    was ~3 ms a measure; wording them per card, ~5 ms a month at 1m rows)."""
     from .analysis import passed_targets
 
     targets = measure_targets(snap, measure_id)
     if not len(targets):
-        return [], []
+        return [], [], []
     series = _per_measure(snap, "authority_figures", measure_id)
     # pandas' last date stands for "every target has passed" (date.max is beyond it).
     every = passed_targets(series, targets, polarity, pd.Timestamp.max.date(), "authority")
-    return every, [(p.target_date, p.target) for p in every]
+    return every, [(p.target_date, p.target) for p in every], [p.words(unit) for p in every]
 
 
 def honest_words(snap: Snapshot, figure: dict, reading, as_at: date, team: str = AUTHORITY_TEAM) -> dict:
@@ -713,13 +711,15 @@ def honest_words(snap: Snapshot, figure: dict, reading, as_at: date, team: str =
     # The passed targets of the series shown: the authority's own figures, or the team's.
     targets = measure_targets(snap, figure["measure_id"])
     if team == AUTHORITY_TEAM:
-        every, dates = _authority_targets(snap, figure["measure_id"], figure["polarity"])
+        every, dates, said = _authority_targets(snap, figure["measure_id"], figure["polarity"], unit)
         passed = [p for p in every if p.target_date < as_at]
+        passed_words = said[:len(passed)]  # every target is in date order
         upcoming = next(((d, t) for d, t in dates if d >= as_at), None)
     else:
         shown = measure_series(snap, figure["measure_id"], as_at, (team,))
         shown = shown[shown["team_id"] == team]
         passed = passed_targets(shown, targets, figure["polarity"], as_at, "team") if len(targets) else []
+        passed_words = [p.words(unit) for p in passed]
         upcoming = upcoming_target(targets, as_at, "team") if len(targets) else None
     own_date = _date(figure.get("target_date"))
     return {
@@ -730,8 +730,8 @@ def honest_words(snap: Snapshot, figure: dict, reading, as_at: date, team: str =
         "rebase_row": suggestion.csv_row if suggestion else None,
         "team_range": (f"Teams range from {format_value(low, unit)} to {format_value(high, unit)}"
                        if has_range else None),
-        "passed_targets": [p.words(unit) for p in passed],
-        "passed_target": passed[-1].words(unit) if passed else None,
+        "passed_targets": passed_words,
+        "passed_target": passed_words[-1] if passed_words else None,
         "next_target": (target_label(upcoming[1], unit, upcoming[0])
                         if upcoming is not None and upcoming[0] != own_date else None),
     }

@@ -22,8 +22,35 @@ Removed after measuring, as not paying against the targets:
 """
 from __future__ import annotations
 
+import functools
+
 import pandas as pd
 import plotly.graph_objects as go
+
+from .formatting import format_value
+
+
+def remembered_format(value, unit: str) -> str:
+    """formatting.format_value(value, unit), remembered for plain numbers.
+
+    Why kept: a service area's table on the Teams page, and its heat map, format every
+    team's figure on each new choice, and most figures repeat (a percentage to one decimal
+    place has 1,001 values). Measured on the 1M data set, the 1,360 figures of one service
+    area's table took a median 3.9 ms to format plainly and 0.28 ms remembered (15 runs,
+    alternating, 5 Dec 2026).
+
+    What keeps it honest: the answer is format_value's own, keyed on the value's type as
+    well as the value (1 and 1.0 are equal keys but may read differently); missing values
+    (NaN equals nothing) and anything not a plain number go straight to format_value.
+    """
+    if not isinstance(value, (float, int)) or value != value:
+        return format_value(value, unit)
+    return _format_remembered(type(value), value, unit)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _format_remembered(kind: type, value, unit: str) -> str:
+    return format_value(value, unit)
 
 
 def rows_of(frame: pd.DataFrame) -> list[dict]:

@@ -48,7 +48,6 @@ Baseline trajectory (``baseline_trajectory``)
 from __future__ import annotations
 
 import calendar
-import functools
 import math
 from dataclasses import dataclass
 from datetime import date
@@ -94,9 +93,7 @@ def month_number(d) -> float:
     return _month_number(to_date(d))
 
 
-@functools.lru_cache(maxsize=4096)
 def _month_number(d: date) -> float:
-    # Remembered: every reading fits the same few hundred month ends.
     return (d.year * 12 + (d.month - 1)
             + d.day / calendar.monthrange(d.year, d.month)[1])
 

@@ -122,6 +122,19 @@ class PageContext:
         if forbidden:
             refuse(self.grant, "figures of teams outside your service areas", query=name, asked=forbidden)
 
+    def view(self, fn: Callable, *args):
+        """`ctx.view(overview)`, `ctx.view(measure_view, measure_id, "trend")`: a page's view
+        (cipdash/views), worked out once per database version, month, scope, what the person
+        may see, and the page's choices. A rerun that changes none of them only renders: one
+        cache lookup, not one per query (at 1m rows a cached Overview rerun spent ~8 ms in
+        Streamlit's argument hashing and copying of its seven queries)."""
+        try:
+            return _cached_view(self.path, self.version, *function_key(fn), self.as_at, self.latest,
+                                self.scope.tokens, _grant_key(self.grant), args, fn, self)
+        except DatabaseUnavailable as exc:
+            st.error(str(exc))
+            st.stop()
+
     def chart(self, fn: Callable, *args):
         """`ctx.chart(queries.chart_trend, measure_id, as_at, teams)`: the Chart, built once per
         database version and arguments and shared (never copied: pages only draw it)."""
@@ -139,12 +152,19 @@ EVERY_TEAM_QUERIES = frozenset({"league", "chart_league"})
 
 
 def _team_areas(path: str, version: FileVersion, snap: Snapshot) -> dict[str, str | None]:
-    teams = _query(path, version, queries.teams, (), snap)
+    """Every team's service area (shared, only read: the check runs for every query of a
+    person limited to some areas)."""
+    return _every_team_area(path, version, snap)
+
+
+@st.cache_resource(max_entries=8, show_spinner=False)
+def _every_team_area(path: str, version: FileVersion, _snap: Snapshot) -> dict[str, str | None]:
+    teams = queries.teams(_snap)
     return dict(zip(teams["team_id"], teams["service_area"].where(teams["service_area"].notna(), None)))
 
 
 def _scope_parts(scope) -> tuple[list[str], list[str]]:
-    """(service areas, team ids) a scope object names (cipdash.scope.Scope or queries.Scope)."""
+    """(service areas, team ids) a scope object (cipdash.scope.Scope) names."""
     if hasattr(scope, "areas") and hasattr(scope, "teams") and not callable(scope.areas):
         return list(scope.areas), list(scope.teams)
     kind, value = getattr(scope, "kind", ""), getattr(scope, "value", "")
@@ -195,6 +215,24 @@ def _cached_query(path: str, version: FileVersion, module: str, name: str, args:
 def _cached_chart(path: str, version: FileVersion, module: str, name: str, args: tuple, _fn: Callable,
                   _snap: Snapshot):
     return _fn(_snap, *args)
+
+
+def _grant_key(grant: Grant) -> tuple:
+    """What a view may depend on of the person: their role, what it allows and their service
+    areas (a view never shows one person's answer to another who may see less)."""
+    areas = None if grant.service_areas is None else tuple(sorted(grant.service_areas))
+    return grant.role, tuple(sorted(grant.permissions)), areas, tuple(grant.default_areas), grant.local
+
+
+# A view is frozen dataclasses of display text, frames and Charts, and the pages only render
+# it, so it is shared as an object (st.cache_resource) like a Chart: a pickled copy per rerun
+# would copy its Charts' figures too. pandas' copy-on-write keeps any frame derived from a
+# shared one apart. The view is computed with `_ctx`, the page view's context: its queries
+# are checked against the person's service areas as always.
+@st.cache_resource(max_entries=256, show_spinner=False)
+def _cached_view(path: str, version: FileVersion, module: str, name: str, as_at: date, latest: date,
+                 scope: tuple, grant: tuple, args: tuple, _fn: Callable, _ctx: "PageContext"):
+    return _fn(_ctx, *args)
 
 
 def _query(path: str, version: FileVersion, fn: Callable, args: tuple, snap: Snapshot):
@@ -281,25 +319,57 @@ SCOPE_HELP = ("Whose figures every page shows: the whole authority (leave empty)
               "areas, or teams. Team figures are shown beside the whole authority's.")
 
 
-def _choose_month_and_scope(path: str, version: FileVersion, snap: Snapshot) -> tuple[str | None, list[str]]:
-    months = _query(path, version, queries.available_months, (), snap)
+@dataclass(frozen=True)
+class Choices:
+    """What the month and scope pickers offer one person in one database version: the months
+    (newest first) as the pickers' options with their labels, the teams and service areas
+    they may see, and every team's service area (to check a scope on the server)."""
+
+    months: tuple[date, ...]
+    latest: date
+    month_options: tuple[str, ...]  # LATEST, then each month end as YYYY-MM-DD
+    month_labels: dict[str, str]
+    scopes: dict[str, str]  # token -> label (cipdash/scope.py), only what the person may see
+    team_names: dict[str, str]  # team_id -> name, likewise
+    team_areas: dict[str, str | None]  # every team -> its service area
+
+    def month_label(self, option: str) -> str:
+        """"Latest data (Mar 2021)" or "Sep 2020"; an unknown option is an error (KeyError)."""
+        return self.month_labels[option]
+
+
+def choices_for(path: str, version: FileVersion, snap: Snapshot, grant: Grant) -> Choices:
+    return _choices(path, version, _grant_key(grant), snap, grant)
+
+
+# Worked out once per database version and person's grant, and shared (st.cache_resource:
+# frozen, only read): every run of every page draws both pickers, and making their options
+# and labels afresh from the plan's tables cost ~5 ms a run (1m rows: 120 months, 200 teams).
+@st.cache_resource(max_entries=64, show_spinner=False)
+def _choices(path: str, version: FileVersion, grant_key: tuple, _snap: Snapshot, _grant: Grant) -> Choices:
+    months = tuple(queries.available_months(_snap))
     latest = months[0] if months else date.today()
-    options = [LATEST] + [m.isoformat() for m in months]
-    grant = gate()
+    options = (LATEST,) + tuple(m.isoformat() for m in months)
+    every_team = queries.teams(_snap)
     # Only the teams and service areas this person may see are offered.
-    teams = access.visible_teams(_query(path, version, queries.teams, (), snap), grant)
-    choices = scope_choices(teams)
+    teams = access.visible_teams(every_team, _grant)
+    return Choices(months, latest, options, {o: as_at_label(o, latest) for o in options}, scope_choices(teams),
+                   dict(zip(teams["team_id"], teams["team_name"])), _every_team_area(path, version, _snap))
+
+
+def _choose_month_and_scope(choices: Choices, grant: Grant) -> tuple[str | None, list[str]]:
+    scopes = choices.scopes
     # A head of service's own areas are their default scope.
-    own = [t for t in (f"area:{a}" for a in grant.default_areas) if t in choices]
+    own = [t for t in (f"area:{a}" for a in grant.default_areas) if t in scopes]
     with st.sidebar:
-        month = url_bound(st.selectbox, "As at", options, key="as_at", default=LATEST,
-                          format_func=lambda v: as_at_label(v, latest),
+        month = url_bound(st.selectbox, "As at", list(choices.month_options), key="as_at", default=LATEST,
+                          format_func=choices.month_label,
                           help="The month the whole dashboard shows: ratings and figures on or before it.")
         tokens = []
-        if choices:
-            _adopt_old_scope_links(choices)
-            tokens = url_bound(st.multiselect, "Figures for", list(choices), key="scope", multi=True,
-                               default=own, format_func=choices.get, placeholder="Whole authority",
+        if scopes:
+            _adopt_old_scope_links(scopes)
+            tokens = url_bound(st.multiselect, "Figures for", list(scopes), key="scope", multi=True,
+                               default=own, format_func=scopes.get, placeholder="Whole authority",
                                help=SCOPE_HELP)
     return month, tokens
 
@@ -339,7 +409,8 @@ def sidebar() -> None:
     st.session_state.pop(_THIS_RUN, None)  # never a version left by an earlier run
     opened = _open()
     st.session_state[_THIS_RUN] = opened
-    _choose_month_and_scope(*opened)
+    grant = gate()
+    _choose_month_and_scope(choices_for(*opened, grant), grant)
 
 
 def page_context() -> PageContext:
@@ -351,52 +422,60 @@ def page_context() -> PageContext:
     # Taken, not read: a later run opens whatever version is current then.
     opened = st.session_state.pop(_THIS_RUN, None)
     path, version, snap = opened or _open()
+    choices = choices_for(path, version, snap, grant)
     if st.session_state.get(_SIDEBAR_IN_ENTRY_POINT):
         month, tokens = st.session_state.get("as_at"), st.session_state.get("scope") or []
     else:  # a page script run on its own (tests): it draws the sidebar itself
-        month, tokens = _choose_month_and_scope(path, version, snap)
-    months = _query(path, version, queries.available_months, (), snap)
-    latest = months[0] if months else date.today()
-    valid = {m.isoformat() for m in months}
-    as_at = date.fromisoformat(month) if month in valid else latest
+        month, tokens = _choose_month_and_scope(choices, grant)
+    as_at = date.fromisoformat(month) if month in choices.month_labels and month != LATEST else choices.latest
     scope = Scope.from_tokens(tokens)
     # The scope came from session state, which a forged request can set to anything.
-    forbidden = forbidden_in(grant, _team_areas(path, version, snap), (scope,))
+    forbidden = forbidden_in(grant, choices.team_areas, (scope,))
     if forbidden:
         refuse(grant, "figures of teams outside your service areas", asked=forbidden)
-    ctx = PageContext(path, version, as_at, latest, snap, scope, grant)
-    month_and_scope_line(ctx, months)
+    ctx = PageContext(path, version, as_at, choices.latest, snap, scope, grant)
+    month_and_scope_line(ctx, choices)
     return ctx
 
 
-# The main area's own month chooser: on a phone the sidebar is folded away, and with it the
-# month. It is a second widget bound to the sidebar's (the one every page reads, kept in the URL).
+# The main area's own month and scope choosers: on a phone the sidebar is folded away, and
+# with it the month and the scope. Each is a second widget bound to the sidebar's (the one
+# every page reads, kept in the URL), so there is still one month and one scope.
 MAIN_MONTH_KEY = "as_at_main"
+MAIN_SCOPE_KEY = "scope_main"
 
 
 def _follow_main_month() -> None:
     st.session_state["as_at"] = st.session_state[MAIN_MONTH_KEY]
 
 
-def month_and_scope_line(ctx: PageContext, months: list[date]) -> None:
+def _follow_main_scope() -> None:
+    st.session_state["scope"] = list(st.session_state[MAIN_SCOPE_KEY])
+
+
+def month_and_scope_line(ctx: PageContext, choices: Choices) -> None:
     """At the top of every page, one line saying whose figures at which month, and a "Change
-    month" button beside it (its menu also says where service areas and teams are chosen)."""
-    teams = ctx.get(queries.teams)
-    scope = ctx.scope.name(dict(zip(teams["team_id"], teams["team_name"])))
-    options = [LATEST] + [m.isoformat() for m in months]
+    month or scope" button beside it whose menu sets the sidebar's month and scope."""
+    scope = ctx.scope.name(choices.team_names)  # only the teams this person may see
+    scopes = choices.scopes
     chosen = st.session_state.get("as_at")
-    # Set before the widget is drawn, so it always shows the sidebar's month.
-    st.session_state[MAIN_MONTH_KEY] = chosen if chosen in options else LATEST
-    words, button = st.columns([5, 1], vertical_alignment="center")
+    # Set before the widgets are drawn, so they always show the sidebar's month and scope.
+    st.session_state[MAIN_MONTH_KEY] = chosen if chosen in choices.month_labels else LATEST
+    if scopes:
+        st.session_state[MAIN_SCOPE_KEY] = [t for t in (st.session_state.get("scope") or []) if t in scopes]
+    words, button = st.columns([3, 1], vertical_alignment="center")
     words.caption(md_text(f"Figures as at {month_label(ctx.as_at)} · {scope}"))
-    with button.popover("Change month", icon=":material/calendar_month:", width="stretch"):
-        # Its own label: two widgets both named "As at" could not be told apart by a screen
-        # reader's list of form fields (or a test).
-        st.selectbox("Month shown", options, key=MAIN_MONTH_KEY, on_change=_follow_main_month,
-                     format_func=lambda v: as_at_label(v, ctx.latest),
+    label = "Change month or scope" if scopes else "Change month"
+    with button.popover(label, icon=":material/calendar_month:", width="stretch"):
+        # Their own labels: two widgets both named "As at" (or "Figures for") could not be told
+        # apart by a screen reader's list of form fields (or a test).
+        st.selectbox("Month shown", list(choices.month_options), key=MAIN_MONTH_KEY, on_change=_follow_main_month,
+                     format_func=choices.month_label,
                      help="The month the whole dashboard shows, the same as “As at” in the sidebar.")
-        st.caption("Service areas and teams are chosen under “Figures for” in the sidebar: the » button "
-                   "at the top left opens it.")
+        if scopes:
+            st.multiselect("Figures shown for", list(scopes), key=MAIN_SCOPE_KEY, on_change=_follow_main_scope,
+                           format_func=scopes.get, placeholder="Whole authority",
+                           help=SCOPE_HELP + " The same as “Figures for” in the sidebar.")
 
 
 def rag_badge(kind: str, code: str | None) -> None:
@@ -496,11 +575,15 @@ def phone_columns(frame) -> dict | None:
 def show_table(frame: pd.DataFrame, key: str | None = None) -> None:
     """A frame as a table, in words (cipdash/headings.py: headings and dates as people say them);
     on a phone its name column pinned and narrowed (name_column)."""
-    shown = in_words(frame)
+    show_words_table(in_words(frame), key)
+
+
+def show_words_table(shown: pd.DataFrame, key: str | None = None) -> None:
+    """A table already in words (a Chart's `table`), on a phone its name column pinned."""
     st.dataframe(shown, hide_index=True, key=key, column_config=phone_columns(shown))
 
 
-def show_chart(chart: Chart, key: str, table_label: str = "The figures in this chart",
+def show_chart(chart: Chart, key: str, grant: Grant, table_label: str = "The figures in this chart",
                downloads: bool = True) -> None:
     """The chart, its text alternative, its data as a table, and download buttons. A chart
     of a single figure is said in words instead (with its table): one dot is no trend."""
@@ -509,7 +592,7 @@ def show_chart(chart: Chart, key: str, table_label: str = "The figures in this c
         st.markdown(md_text(f"{html.unescape(chart.title)}: only one figure so far, so there is no chart yet. "
                             f"{chart.alt}"))
         with st.expander(table_label):
-            show_table(chart.data, key=f"{key}-table")
+            show_words_table(chart.table, key=f"{key}-table")
         return
     # theme=None: the chart's own layout (dark tick labels, our palette), not Streamlit's greys.
     # No "Download plot as a PNG" in the chart's toolbar: that file is made in the browser,
@@ -519,9 +602,9 @@ def show_chart(chart: Chart, key: str, table_label: str = "The figures in this c
                     config={"displaylogo": False, "modeBarButtonsToRemove": ["toImage"]})
     st.caption(md_text(chart.alt))
     with st.expander(table_label):
-        show_table(chart.data, key=f"{key}-table")
+        show_words_table(chart.table, key=f"{key}-table")
     if downloads:
-        chart_downloads(chart, key)
+        chart_downloads(chart, key, grant)
 
 
 # --- downloads (the files are made by cipdash.exports; this is only the buttons) ---------
@@ -595,13 +678,13 @@ def _chart_file(chart: Chart, fmt: str, renderer, who: str = "local", role: str 
     return data
 
 
-def chart_downloads(chart: Chart, key: str) -> None:
-    """PNG, SVG, HTML, CSV and XLSX of one chart. Each file is made only when its button is
-    clicked (a deferred download, on its own thread), so a page rerun costs nothing; the
-    images come from the one shared Chromium."""
+def chart_downloads(chart: Chart, key: str, grant: Grant) -> None:
+    """PNG, SVG, HTML, CSV and XLSX of one chart, for the page view's grant (the page's
+    context has it: the gate runs once per page view, not once per chart). Each file is made
+    only when its button is clicked (a deferred download, on its own thread), so a page
+    rerun costs nothing; the images come from the one shared Chromium."""
     from .exports import CHART_FORMATS, chart_files
 
-    grant = gate()
     if not grant.allows(access.INTERNAL_EXPORTS):
         return  # the figures are on the page; files of them are the public Report pack's job
     problem = chromium_problem()
@@ -635,12 +718,12 @@ def _pack_file(path: str, version: FileVersion, as_at: date, kind: str, value, p
     # record_stamp: the meeting record's version, so a note written since gives a new pack.
     from .exports import PACK_FORMATS, build_pack, pack_bytes, pack_file_name
 
-    pack = build_pack(_snap, as_at, queries.Scope(kind, value), public, _meeting, trend_only)
+    pack = build_pack(_snap, as_at, Scope(kind, value), public, _meeting, trend_only)
     renderer = image_renderer() if fmt in ("docx", "pptx", "pdf") else None
     return pack_file_name(pack, fmt), PACK_FORMATS[fmt].mime, pack_bytes(pack, fmt, renderer)
 
 
-def pack_file(ctx: PageContext, scope: "queries.Scope", public: bool, fmt: str,
+def pack_file(ctx: PageContext, scope: Scope, public: bool, fmt: str,
               trend_only: bool = False) -> tuple[str, str, bytes]:
     """(file name, MIME type, bytes) of the performance pack, cached for this database
     version, so asking again for the same pack is instant. Checked on the server: the

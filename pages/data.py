@@ -112,7 +112,7 @@ def data_page():
     require(access.UPLOAD)
     ctx = page_context()
     st.title("Data")
-    shown = data_view(ctx)
+    shown = ctx.view(data_view)
     st.subheader("What is loaded")
     show_table(shown.coverage, key="coverage")
     st.subheader("Load log")

@@ -12,7 +12,7 @@ FORMATS = pack_choices()
 
 def pack_page():
     ctx = page_context()
-    shown = pack_view(ctx)
+    shown = ctx.view(pack_view)
     st.title("Report pack")
     st.caption(md_text(shown.caption))
     st.markdown("The monthly performance pack: a cover, the summary table in the committee-appendix shape, "

@@ -4,13 +4,13 @@ import streamlit as st
 from cipdash import access, audit
 from cipdash.meeting.render import meeting_panel
 from cipdash.views.measures import VIEWS, measure_choices, measure_view
-from cipdash.webapp import md_text, page_context, show_chart, show_table, spc_badges, url_bound, who
+from cipdash.webapp import md_text, page_context, show_chart, show_words_table, spc_badges, url_bound, who
 
 
 def measures_page():
     ctx = page_context()
     st.title("Measures")
-    choices = measure_choices(ctx)
+    choices = ctx.view(measure_choices)
     if not choices.options:
         st.info("The plan has no measures yet.")
         return
@@ -20,16 +20,16 @@ def measures_page():
         st.caption("How it is counted: " + md_text(choices.definitions[measure_id]))
     view = url_bound(st.segmented_control, "View", list(VIEWS), key="view", default="trend", format_func=VIEWS.get,
                      required=True)
-    shown = measure_view(ctx, measure_id, view)
+    shown = ctx.view(measure_view, measure_id, view)
     spc_badges(shown.reading, shown.polarity)
     if shown.narrative:
         st.markdown(md_text(shown.narrative))
     if shown.honest_lines:
         st.markdown("\n".join(f"- {md_text(line)}" for line in shown.honest_lines))
     if shown.trend is not None:
-        show_chart(shown.trend, key="trend")
+        show_chart(shown.trend, key="trend", grant=ctx.grant)
         st.markdown("**The figures plotted**")
-        show_table(shown.trend.data, key="trend-figures")
+        show_words_table(shown.trend.table, key="trend-figures")
         meeting_panel(ctx, measure_id=measure_id)  # the month's commentary and the actions
         return
     if shown.no_spc:
@@ -38,7 +38,7 @@ def measures_page():
     st.caption(md_text(shown.spc_caption))
     if shown.trial_limits:
         st.warning("Fewer than 12 monthly points: these are trial limits, to be read with caution.")
-    show_chart(shown.spc, key=f"spc-{view}")
+    show_chart(shown.spc, key=f"spc-{view}", grant=ctx.grant)
     rebase_preview(ctx, shown)
     meeting_panel(ctx, measure_id=measure_id)
 
@@ -56,7 +56,7 @@ def rebase_preview(ctx, shown):
     st.markdown(f"**{md_text(rebase.sentence)}**")
     with st.expander("Preview: this chart with the limits restarted there"):
         if rebase.preview is not None:
-            show_chart(rebase.preview, key=f"rebase-{shown.spc_method}", downloads=False)
+            show_chart(rebase.preview, key=f"rebase-{shown.spc_method}", grant=ctx.grant, downloads=False)
     if ctx.grant.allows(access.CHANGE_PLAN):
         # A form: its submit button survives AppTest and reruns alike; the callback checks again.
         with st.form(f"rebase-accept-{shown.measure_id}-{shown.spc_method}", border=False):

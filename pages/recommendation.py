@@ -8,14 +8,14 @@ from cipdash.webapp import url_bound, md_paragraphs, md_text, page_context, rag_
 
 def recommendation_page():
     ctx = page_context()
-    titles = recommendation_titles(ctx)
+    titles = ctx.view(recommendation_titles)
     if not titles:
         st.title("Recommendation")
         st.info(NO_RECOMMENDATIONS)
         return
     rec_id = url_bound(st.selectbox, "Recommendation", list(titles), key="rec",
                        format_func=lambda r: f"{r} · {titles[r][:90]}")
-    shown = recommendation(ctx, rec_id)
+    shown = ctx.view(recommendation, rec_id)
     st.title(f"Recommendation {md_text(rec_id)}")
     st.markdown(md_text(shown.title))
     st.caption(" · ".join(f"{k}: {md_text(v)}" for k, v in shown.facts))
@@ -25,7 +25,7 @@ def recommendation_page():
     rag_badge("Impact", shown.impact)
     st.caption(shown.rated)
     if shown.timeline is not None:
-        show_chart(shown.timeline, key="timeline", table_label="The ratings as a table")
+        show_chart(shown.timeline, key="timeline", grant=ctx.grant, table_label="The ratings as a table")
 
     left, right = st.columns(2)
     with left:
@@ -41,7 +41,7 @@ def recommendation_page():
     if not shown.measure_charts:
         st.info(NO_MEASURES)
     for measure_id, chart in shown.measure_charts:
-        show_chart(chart, key=f"measure-{measure_id}")
+        show_chart(chart, key=f"measure-{measure_id}", grant=ctx.grant)
         measure_notes(ctx, measure_id)  # the meeting's commentary on it for the month
 
 

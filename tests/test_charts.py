@@ -109,3 +109,48 @@ def test_league_heatmap_timeline_and_spc_are_valid(snap):
 
 def test_text_from_csvs_cannot_become_markup_in_a_chart():
     assert charts.plot_text('<a href="x">Team</a>') == '&lt;a href="x"&gt;Team&lt;/a&gt;'
+
+
+def test_league_prints_each_figure_beside_its_name_and_nothing_on_the_bars(snap):
+    # On the bars, a figure was crossed by the target line wherever a bar ended near it.
+    m = measure(snap, "assessment_timeliness")
+    league = queries.league(snap, "assessment_timeliness", date(2021, 3, 31), "month", m["polarity"])
+    chart = charts.league_chart(m, league, "Mar 2021", AS_AT, chosen=("loc_east",))
+    fig = valid(chart)
+    bars = fig.data[0]
+    assert not bars.text and not bars.texttemplate
+    yaxis = fig.layout.yaxis
+    assert list(yaxis.tickvals) == list(bars.y) and len(yaxis.ticktext) == len(bars.y)
+    target = league["target"].dropna().iloc[0]
+    for name, tick, value in zip(bars.y, yaxis.ticktext, bars.x):
+        met = "met" if value >= target else "not met"
+        assert tick.startswith(name) and tick.endswith(f"<b>{charts.fmt_value(value, 'percent')} – {met}</b>"), tick
+    # The target's label above the plot area, where no bar or the line reaches.
+    label = next(a for a in fig.layout.annotations if a.text.startswith("Target "))
+    assert label.yref == "paper" and label.y == 1 and label.yanchor == "bottom" and label.yshift > 0
+    line = fig.layout.shapes[0]
+    assert (line.y0, line.y1, line.x0) == (0, 1, target)
+
+
+def test_a_phones_heat_map_has_readable_figures_and_whole_names(snap):
+    m = measure(snap, "assessment_timeliness")
+    long_names = {"a": "First Response North", "b": "First Response South", "c": "Disabled Children East"}
+    series = pd.DataFrame({"team_id": ["a", "b", "c"] * 2, "period_end": pd.to_datetime(["2021-02-28"] * 3 +
+                                                                                       ["2021-03-31"] * 3),
+                           "period_type": "month", "value": [100.0, 88.5, 91.25, 75.0, 99.9, 60.0]})
+    phone = charts.heatmap_chart(m, series, long_names, AS_AT, charts.HEATMAP_MONTHS_ON_A_PHONE)
+    fig = valid(phone)
+    cells = fig.data[0]
+    # Set, not left to plotly, which shrank the figures to fit narrow cells (~6 px).
+    assert cells.textfont.size >= 12
+    # Short figures: the unit is the colour scale's title, not repeated in every cell.
+    assert [list(r) for r in cells.text] == [["100.0", "75.0"], ["88.5", "99.9"], ["91.3", "60.0"]]
+    assert cells.colorbar.title.text == "%" and cells.colorbar.orientation == "h"
+    assert cells.hovertemplate.endswith("%{text}%<extra></extra>")
+    # Two names alike but for their last word stay told apart, on lines of their own.
+    shown = [str(y).replace(" <br>", " ") for y in cells.y]
+    assert shown == list(long_names.values())
+    assert fig.layout.yaxis.tickangle == 0 and fig.layout.xaxis.tickangle == 0
+    # A year (a desktop) keeps figures with their unit, beside a colour scale of the usual kind.
+    year = valid(charts.heatmap_chart(m, series, long_names, AS_AT))
+    assert year.data[0].text[0][0] == "100.0%" and year.data[0].colorbar.orientation is None

@@ -156,7 +156,8 @@ def test_the_mart_keeps_the_honest_fields_as_the_live_reading(honest_db, snap_of
 
 def test_the_overview_shows_the_honest_words_and_no_badge_for_a_withheld_assurance(honest_db, monkeypatch):
     at = run_page(honest_db, monkeypatch)
-    captions = [plain(c.value) for c in at.caption]
+    # A card's words are one caption, a line each.
+    captions = [line for c in at.caption for line in plain(c.value).split("  \n")]
     assert any(c.startswith("Oct 2019 figure, 12 months old") and "**Not met in Oct 2019 (12 months old)**" in c
                for c in captions), captions
     assert "Teams range from 71.4% to 97.2%" in captions

@@ -224,6 +224,45 @@ def test_the_card_readings_are_the_live_reading_at_every_date(tmp_path, seed):
         assert len(snap.query("spc_rebase")) == 1  # the rebase date was read
 
 
+def stepped_extract(seed: int) -> str:
+    """random_extract(seed) with assessment timeliness stepping up from ~60% to ~95% in April
+    2020: whether limits restarted there are read changes the variation."""
+    rng = random.Random(seed)
+    lines = random_extract(seed).splitlines()
+    for i, line in enumerate(lines):
+        cells = line.split(",")
+        if cells[0] == "assessment_timeliness" and cells[2] == "month":
+            cells[4], cells[5] = "", str(rng.randrange(55, 66) if cells[1] < "2020-04" else rng.randrange(90, 99))
+            lines[i] = ",".join(cells)
+    return "\n".join(lines) + "\n"
+
+
+@pytest.mark.parametrize("seed", [2, 9])
+def test_a_teams_variations_are_its_readings_variations(tmp_path, seed):
+    """The Teams table's variation for one team (analysis.variations, without forecasts and
+    words) is the full reading's, for every team and month, with limits restarted."""
+    from cipdash import analysis
+
+    rebase = "measure_id,rebase_date,reason\nassessment_timeliness,2020-03-31,New process\n"
+    plan_dir, data_dir = write_plan(tmp_path, {"teams.csv": TEAMS_CSV, "spc_rebase.csv": rebase},
+                                    {"extract.csv": stepped_extract(seed)})
+    load(plan_dir, data_dir, tmp_path / "db.duckdb")
+    snap = open_snapshot(tmp_path / "db.duckdb")
+    try:
+        compared = 0
+        for as_at in month_ends(date(2019, 1, 1), 34):
+            for team in TEAMS + ["ALL"]:
+                figures = snap.query("latest_figures", as_at=as_at, teams=[team])
+                want = {m: r.variation for m, r in analysis.read_all(snap, as_at, team, figures).items()}
+                assert analysis.variations(snap, as_at, team, figures) == want, (as_at, team)
+                if team != "ALL":
+                    assert queries._variations(snap, as_at, team) == want, (as_at, team)
+                compared += sum(v is not None for v in want.values())
+        assert compared > 100
+    finally:
+        snap.close()
+
+
 @pytest.mark.parametrize("seed", [5])
 def test_the_packs_sentence_reads_the_marts_latest_figure(tmp_path, seed):
     """narrative.latest_of finds, in a series' rows, the figure the mart chose (the pack's

@@ -63,7 +63,8 @@ def plain(text: str) -> str:
 
 
 def captions(at: AppTest) -> list[str]:
-    return [plain(c.value) for c in at.main.caption]
+    """Each line of each caption (an Overview card's words are one caption, a line each)."""
+    return [line for c in at.main.caption for line in plain(c.value).split("  \n")]
 
 
 def markdown(at: AppTest) -> str:
@@ -302,3 +303,48 @@ def test_pack_view_is_what_the_report_pack_page_says(sample_db, sample_snap, lat
     assert view.figures_for in markdown(at)
     whole = pack_views.pack_view(reader(sample_snap, latest))
     assert "beside" not in whole.figures_for
+
+
+def _busiest_by_hand(snap, as_at):
+    """Counted from the teams' latest figures as the Teams table reads them (latest_figures
+    of every team), the first area alphabetically on a tie."""
+    teams = queries.teams(snap)
+    figures = queries.latest_figures_for(snap, as_at, tuple(teams["team_id"]))
+    figures = figures[figures["team_id"] != "ALL"]
+    areas = dict(zip(teams["team_id"], teams["service_area"]))
+    counts: dict[str, int] = {}
+    for team, value in zip(figures["team_id"], figures["latest_value"]):
+        if isinstance(areas.get(team), str) and not pd.isna(value):
+            counts[areas[team]] = counts.get(areas[team], 0) + 1
+    return max(sorted(counts), key=counts.get) if counts else None
+
+
+def test_the_busiest_area_is_the_one_with_most_team_figures_ties_alphabetical(tmp_path):
+    from plan_builder import EXTRACT, PLAN, write_plan
+    from support import loaded
+
+    from cipdash.db import open_snapshot
+
+    plan = dict(PLAN)
+    plan["teams.csv"] = ("team_id,team_name,service_area,head_of_service\n"
+                         "north,North Team,Zeta Area,\nsouth,South Team,Alpha Area,\n"
+                         "east,East Team,Zeta Area,\nwest,West Team,,\n")
+    # Sep 2020, the latest figure of each team and measure: Zeta 3 (north twice, east),
+    # Alpha 2 (south twice, supervision from June). Jun 2020: south and east one each: a
+    # tie, the first alphabetically. West has no service area: never counted.
+    extract = EXTRACT + ("supervision,2020-06-30,month,south,60.0,,\n"
+                         "supervision,2020-06-30,month,east,61.0,,\n"
+                         "supervision,2020-09-30,month,east,70.0,,\n"
+                         "supervision,2020-09-30,month,north,71.0,,\n"
+                         "supervision,2020-10-31,month,west,72.0,,\n")
+    snap = open_snapshot(loaded(tmp_path, write_plan(tmp_path / "p", plan, {"extract.csv": extract})))
+    try:
+        seen = {}
+        for as_at in list(queries.available_months(snap)) + [date(2020, 5, 31), date(2021, 6, 30)]:
+            seen[as_at] = queries.busiest_service_area(snap, as_at)
+            assert seen[as_at] == _busiest_by_hand(snap, as_at), as_at
+        assert seen[date(2020, 9, 30)] == "Zeta Area"
+        assert seen[date(2020, 6, 30)] == "Alpha Area"  # one each: alphabetical
+        assert seen[date(2020, 5, 31)] is None  # before any team figure
+    finally:
+        snap.close()

@@ -10,6 +10,7 @@ import pandas as pd
 from .. import queries
 from ..cells import AUTHORITY_TEAM
 from ..formatting import month_label
+from ..headings import in_words
 from . import as_date, plan_title, scope_team_ids, team_names
 
 # Arrows, never a RAG shape (● ▲ ■): "▲" once meant both Amber and "improved".
@@ -52,7 +53,8 @@ class Card:
 
 @dataclass(frozen=True)
 class ScopeFigures:
-    """The sidebar's scope beside the whole authority: its teams' figures and what needs attention."""
+    """The sidebar's scope beside the whole authority: its teams' figures and what needs
+    attention. The frames here and in Overview are as shown: headings and dates in words."""
 
     name: str
     figures: pd.DataFrame
@@ -89,15 +91,15 @@ def overview(reader) -> Overview:
     if not reader.scope.is_authority:
         team_ids = scope_team_ids(reader)
         scope_name = reader.scope.name(team_names(reader.get(queries.teams)))
-        scope = ScopeFigures(scope_name, reader.get(queries.scope_figures, as_at, team_ids),
-                             reader.get(queries.scope_attention_table, as_at, team_ids))
+        scope = ScopeFigures(scope_name, in_words(reader.get(queries.scope_figures, as_at, team_ids)),
+                             in_words(reader.get(queries.scope_attention_table, as_at, team_ids)))
     judgements = reader.get(queries.inspections, as_at)
     return Overview(
         title=name, caption=f"{authority} · as at {month_label(as_at)}",
         implementation=queries.rag_counts_sentence(impl), impact=queries.rag_counts_sentence(impact),
         tiles=tiles, cards=shown_cards,
         changes=tuple((n["name"], n["sentence"]) for n in notes), no_change=_no_change(cards),
-        attention=attention, scope=scope, inspections=None if judgements.empty else judgements)
+        attention=in_words(attention), scope=scope, inspections=None if judgements.empty else in_words(judgements))
 
 
 def _tile(rec: dict, as_at) -> Tile:

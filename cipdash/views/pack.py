@@ -23,4 +23,5 @@ def pack_view(reader) -> PackView:
         caption=f"{name} · {authority} · as at {month_label(reader.as_at)} (change it in the sidebar)",
         figures_for=(f"Figures for: {scope.name(team_names(teams))}"
                      + ("" if scope.is_authority else ", beside the whole authority")
-                     + ". Choose service areas or teams under “Figures for” in the sidebar."))
+                     + ". Choose service areas or teams under “Figures for” in the sidebar, or with “Change month"
+                       " or scope” above."))

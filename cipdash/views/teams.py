@@ -9,6 +9,7 @@ import pandas as pd
 from .. import queries
 from ..charts import HEATMAP_MONTHS, Chart
 from ..formatting import period_label
+from ..headings import in_words
 from ..scope import Scope
 from . import as_date, team_names
 
@@ -52,10 +53,10 @@ def teams_view(reader) -> TeamsView:
             return TeamsView(message=NO_TEAM_FIGURES)
         scope = Scope("service_area", busiest)
         caption = (f"Showing {busiest}, the service area with the most team figures. Choose service areas "
-                   f"or teams under “Figures for” in the sidebar.")
+                   f"or teams under “Figures for” in the sidebar, or with “Change month or scope” above.")
     team_ids = tuple(scope.team_ids(teams))
     return TeamsView(caption=caption, heading=scope.name(team_names(teams)), team_ids=team_ids,
-                     figures=reader.get(queries.scope_figures, reader.as_at, team_ids),
+                     figures=in_words(reader.get(queries.scope_figures, reader.as_at, team_ids)),
                      league_measures=reader.get(queries.measures_with_team_figures, reader.as_at))
 
 

@@ -288,7 +288,7 @@ def plotly_layouts(page) -> list[dict]:
         titleInside: !t || (t.left >= s.left - 1 && t.right <= s.right + 1),
         traces: g.data.map(d => ({type: d.type, orientation: d.orientation || 'v', y: (d.y || []).map(String),
                                   x: (d.x || []).map(String)})),
-        xTicksRotated: xticks.some(e => /rotate\((?!0[,)])/.test(e.getAttribute('transform') || '')),
+        xTicksRotated: xticks.some(e => /rotate\\((?!0[,)])/.test(e.getAttribute('transform') || '')),
         yTickAngle: full.yaxis ? full.yaxis.tickangle : null,
         yTickTexts: ticks.map(e => e.textContent),
         yTicksRotated: ticks.some(e => /rotate\\((?!0[,)])/.test(e.getAttribute('transform') || '')),

@@ -20,7 +20,7 @@ import browser_sample as sample
 from browserkit import (
     DESKTOP, PAGES, PHONE, PHONE_USER_AGENT, SCREENSHOTS, WAIT_MS, after_heading, assert_healthy, choose,
     content_screenshot, headers_scrolled_right, main, open_page, overflow, plotly_layouts, query_values,
-    visible_headers, wait_for_app,
+    visible_headers, wait_for_app, widget,
 )
 from test_browser_a11y import assert_no_serious_violations
 
@@ -142,6 +142,45 @@ def test_month_can_be_changed_from_the_main_area_on_a_phone(app, phone):
     assert query_values(phone.url, "as_at") == ["2020-09-30"]
 
 
+def test_scope_can_be_changed_from_the_main_area_on_a_phone_and_holds(app, phone, request):
+    # The pop-up sets the sidebar's scope (one scope, kept in the URL), not a second one.
+    open_page(phone, app.url + "/")
+    body = main(phone)
+    body.get_by_role("button", name="Change month or scope").click()
+    choose(phone, "Figures shown for", "Service area: Localities", "stMultiSelect")
+    wait_for_app(phone)
+    area_line = f"Figures as at {LATEST} · Localities service area"
+    expect(body.get_by_text(area_line, exact=True)).to_be_visible()
+    assert query_values(phone.url, "scope") == ["area:Localities"]
+    # The pop-up shows the scope it set, and is clean for axe while open.
+    expect(widget(phone, "Figures shown for", "stMultiSelect").locator("[data-tag]")).to_have_text(
+        ["Service area: Localities"])
+    phone.screenshot(path=str(SCREENSHOTS / "phone-scope-pop-up.png"))
+    assert_no_serious_violations(phone, request)
+    phone.keyboard.press("Escape")
+    # Another page, by the navigation: the scope holds, and the sidebar shows it.
+    phone.locator("[data-testid='stExpandSidebarButton']").click()
+    phone.locator("[data-testid='stSidebar']").get_by_role("link", name="Measures").click()
+    wait_for_app(phone)
+    expect(main(phone).get_by_text(area_line, exact=True)).to_be_visible()
+    assert query_values(phone.url, "scope") == ["area:Localities"]
+    sidebar = phone.locator("[data-testid='stSidebar']")
+    expect(sidebar).not_to_be_in_viewport()  # folded away again after the navigation
+    phone.locator("[data-testid='stExpandSidebarButton']").click()
+    expect(sidebar).to_be_in_viewport()
+    expect(widget(phone, "Figures for", "stMultiSelect").locator("[data-tag]")).to_have_text(
+        ["Service area: Localities"])
+    phone.screenshot(path=str(SCREENSHOTS / "phone-scope-in-the-sidebar.png"))
+    # Emptied in the pop-up: the whole authority again, everywhere.
+    sidebar.get_by_role("button", name="Collapse sidebar").click()
+    expect(sidebar).not_to_be_in_viewport()
+    main(phone).get_by_role("button", name="Change month or scope").click()
+    widget(phone, "Figures shown for", "stMultiSelect").get_by_role("button", name="Clear all").click()
+    wait_for_app(phone)
+    expect(main(phone).get_by_text(MONTH_LINE, exact=True)).to_be_visible()
+    assert query_values(phone.url, "scope") == []
+
+
 def test_league_is_level_bars_with_readable_team_names_on_a_phone(app, phone):
     open_page(phone, f"{app.url}/teams")
     assert_healthy(phone, "the Teams page on a phone")
@@ -153,7 +192,11 @@ def test_league_is_level_bars_with_readable_team_names_on_a_phone(app, phone):
     labels = [re.sub(r"\s+", " ", y.replace("<br>", " ").replace("▶", "")).strip() for y in bars["y"]]
     assert set(labels) <= set(sample.team_names().values()), labels
     assert chart["yTickAngle"] in (0, "auto", None) and not chart["yTicksRotated"], chart
-    assert all(t.replace("▶", "").strip() in sample.team_names().values() for t in chart["yTickTexts"]), chart
+    # Each label: the team's name, then its figure and met / not met (nothing is printed on
+    # the bars, where the target line crossed it).
+    for tick in chart["yTickTexts"]:
+        found = re.fullmatch(r"▶?\s*(.+?)\s*\d+\.\d% – (?:met|not met)", tick.strip())
+        assert found and re.sub(r"\s+", " ", found.group(1)) in sample.team_names().values(), (tick, chart)
     # The bars get at least 45% of the chart's width, not slivers beside the names.
     assert chart["plotWidth"] >= 0.45 * chart["width"], chart
     assert chart["titleInside"] and not chart["modebarShown"], chart
@@ -165,6 +208,24 @@ def heat_map(page) -> dict:
     return found[0]
 
 
+# Each heat map cell's figure as drawn: its text, font size in px (computed by the browser),
+# its box, and the width and height of a cell (the plot area over the columns and rows).
+_HEAT_CELLS_JS = """(chart) => {
+  const full = chart._fullLayout, trace = chart._fullData[0];
+  const cols = trace.x.length, rows = trace.y.length;
+  return {
+    cellWidth: full._size.w / cols, cellHeight: full._size.h / rows,
+    texts: [...chart.querySelectorAll('.heatmaplayer text')].filter(t => t.textContent.trim()).map(t => {
+      const r = t.getBoundingClientRect();
+      return {text: t.textContent, px: parseFloat(getComputedStyle(t).fontSize), width: r.width, height: r.height};
+    }),
+    yTicksRotated: [...chart.querySelectorAll('.yaxislayer-above .ytick text')]
+      .some(e => /rotate\\((?!0[,)])/.test(e.getAttribute('transform') || '')),
+  };
+}"""
+HEAT_MAP_FIGURE_PX = 12  # the smallest figure a reader can take in at a glance on a phone
+
+
 def test_the_heat_map_shows_half_a_year_with_level_month_names_on_a_phone(app, phone, page):
     # Twelve months at 390 px left each column ~19 px: figures too small to read and the
     # month names turned on their side. A phone gets the last six, names level.
@@ -172,6 +233,18 @@ def test_the_heat_map_shows_half_a_year_with_level_month_names_on_a_phone(app, p
     assert_healthy(phone, "the Teams page on a phone")
     on_phone = heat_map(phone)
     assert len(on_phone["traces"][0]["x"]) == 6 and not on_phone["xTicksRotated"], on_phone
+    # Each cell's figure drawn at a readable size and within its cell; the team names level.
+    chart = main(phone).locator(".js-plotly-plot").filter(has_text="teams by month").first
+    chart.scroll_into_view_if_needed()
+    cells = chart.evaluate(_HEAT_CELLS_JS)
+    assert len(cells["texts"]) >= 6, cells
+    small = [(t["text"], t["px"]) for t in cells["texts"] if t["px"] < HEAT_MAP_FIGURE_PX]
+    assert small == [], f"heat map figures under {HEAT_MAP_FIGURE_PX} px on a phone: {small}"
+    spilling = [t["text"] for t in cells["texts"] if t["width"] > cells["cellWidth"] - 4
+                or t["height"] > cells["cellHeight"]]
+    assert spilling == [], f"figures wider than their cells ({cells['cellWidth']:.0f} px): {spilling}"
+    assert not cells["yTicksRotated"], cells
+    content_screenshot(phone, SCREENSHOTS / "phone-teams-heat-map.png")
     page.set_viewport_size(DESKTOP)
     open_page(page, f"{app.url}/teams")
     assert len(heat_map(page)["traces"][0]["x"]) == 12  # a desktop keeps the year
