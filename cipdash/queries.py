@@ -170,8 +170,14 @@ def latest_figures_for(snap: Snapshot, as_at: date, teams: tuple[str, ...]) -> p
 
 def _authority_latest(snap: Snapshot, as_at: date) -> pd.DataFrame:
     """latest_figures for the whole authority alone: the authority_latest mart's rows for
-    the month latest_month() finds (authority_latest.sql)."""
-    return snap.query("authority_latest", as_at=as_at).drop(columns="as_at_month")
+    the month latest_month() finds. The mart is read once per version (every month's
+    rows: a few thousand) and cut by that month in memory: a query per as-at date for
+    the rows themselves cost ~4 ms more (1m rows)."""
+    every = _per_version(snap, "authority_latest")
+    month = _authority_month(snap, as_at)
+    mask = (every["as_at_month"] == pd.Timestamp(month)).to_numpy() if month is not None else \
+        np.zeros(len(every), dtype=bool)
+    return _rows(every, mask).drop(columns="as_at_month")
 
 
 @per_version
