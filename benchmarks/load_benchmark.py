@@ -18,12 +18,17 @@ Targets (a 2-core machine): fresh load at most 10 s and 1 GiB peak, and within 4
 read_csv of the same files into a new database file (run side by side, each in a process of its own).
 
     .venv/bin/python benchmarks/load_benchmark.py [--repeat 3] [--teams 200]
-        [--measures 40] [--months 120] [--keep DIR]
+        [--measures 40] [--months 120] [--keep DIR] [--fresh-only]
+
+--keep DIR keeps the generated files and, run again with the same sizes, reuses them (the
+files are the same for the same sizes: the generator is seeded). --fresh-only times only the
+side-by-side pairs (read_csv, then a fresh load), for the ratio.
 """
 from __future__ import annotations
 
 import argparse
 import calendar
+import json
 import os
 import re
 import resource
@@ -190,6 +195,7 @@ def main() -> int:
     ap.add_argument("--measures", type=int, default=40)
     ap.add_argument("--months", type=int, default=120)
     ap.add_argument("--keep", metavar="DIR", help="generate into DIR and keep it (default: a temp dir)")
+    ap.add_argument("--fresh-only", action="store_true", help="only the read_csv / fresh load pairs")
     args = ap.parse_args()
 
     root = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="cipdash-bench-"))
@@ -197,18 +203,27 @@ def main() -> int:
         months = month_ends(args.months)
         plan_dir, data_dir, restated_dir = root / "cip_data", root / "data", root / "data_restated"
         quoted_dir = root / "data_quoted"
-        for d in (plan_dir, data_dir, restated_dir, quoted_dir):
-            shutil.rmtree(d, ignore_errors=True)
+        sizes = {"teams": args.teams, "measures": args.measures, "months": args.months}
+        marker = root / "generated.json"
         t0 = time.perf_counter()
-        specs = write_plan(plan_dir, args.teams, args.measures, months)
-        rows = write_extracts(data_dir, specs, args.teams, months)
-        write_extracts(restated_dir, specs, args.teams, months, restate=True)
-        write_extracts(quoted_dir, specs, args.teams, months, quoted=True)
+        if marker.exists() and json.loads(marker.read_text()) == sizes:
+            rows = sum(1 for p in data_dir.glob("*.csv") for _ in open(p)) - len(list(data_dir.glob("*.csv")))
+            how = "Reused"
+        else:
+            marker.unlink(missing_ok=True)
+            for d in (plan_dir, data_dir, restated_dir, quoted_dir):
+                shutil.rmtree(d, ignore_errors=True)
+            specs = write_plan(plan_dir, args.teams, args.measures, months)
+            rows = write_extracts(data_dir, specs, args.teams, months)
+            write_extracts(restated_dir, specs, args.teams, months, restate=True)
+            write_extracts(quoted_dir, specs, args.teams, months, quoted=True)
+            marker.write_text(json.dumps(sizes))
+            how = "Generated"
         size = sum(p.stat().st_size for p in data_dir.glob("*.csv"))
         # Flush the freshly written files first: otherwise the first load's fsync of the
         # database also waits for these 100 MB to reach the disk.
         os.sync()
-        print(f"Generated {rows:,} extract rows in {len(list(data_dir.glob('*.csv')))} files "
+        print(f"{how} {rows:,} extract rows in {len(list(data_dir.glob('*.csv')))} files "
               f"({size / 1e6:.0f} MB) in {time.perf_counter() - t0:.1f} s under {root}")
 
         results: dict[str, list[tuple[float, int]]] = {"fresh": [], "no-op": [], "restated": [], "quoted": []}
@@ -222,6 +237,9 @@ def main() -> int:
             t, peak, out = run_load(plan_dir, data_dir, db)
             results["fresh"].append((t, peak))
             print(f"  fresh    #{i + 1}: {t:6.2f} s  {peak / 2**20:7.0f} MiB  {out[:100]}")
+            if args.fresh_only:
+                db.unlink()
+                continue
             t, peak, out = run_load(plan_dir, data_dir, db)
             results["no-op"].append((t, peak))
             print(f"  no-op    #{i + 1}: {t:6.2f} s  {peak / 2**20:7.0f} MiB  {out[:100]}")
@@ -241,6 +259,8 @@ def main() -> int:
         print(f"{'load':<10} {'median s':>9} {'max s':>7} {'peak MiB':>9}   target")
         ok = True
         for name, runs in results.items():
+            if not runs:
+                continue
             med = statistics.median(t for t, _ in runs)
             peak = max(p for _, p in runs)
             target = ""

@@ -342,18 +342,31 @@ def _one_line_per_record(body: bytes) -> bool:
     newline, record i is line i + 1 of the file (checked in _fast_read)."""
     if b"\r" in body and body.count(b"\r") != body.count(b"\r\n"):
         return False  # a bare carriage return: counted as a line end by some tools only
-    trimmed = body.rstrip(b"\r\n")
-    return b"\n\n" not in trimmed and b"\n\r\n" not in trimmed
+    end = _end_of_text(body)  # searched up to there in place: no copy of a 5 MB file
+    return body.find(b"\n\n", 0, end) < 0 and body.find(b"\n\r\n", 0, end) < 0
 
 
-def _fast_read(body: bytes) -> tuple[list[str], list[pa.Array]] | None:
+def _end_of_text(body: bytes) -> int:
+    """The length of `body` without its trailing line ends (what rstrip(b"\\r\\n") keeps)."""
+    end = len(body)
+    while end and body[end - 1] in b"\r\n":
+        end -= 1
+    return end
+
+
+_LINE_ENDS_ONLY = re.compile(rb"[\r\n]*")
+
+
+def _fast_read(body: bytes) -> tuple[list[str], list[pa.Array | pa.ChunkedArray]] | None:
     """Header and every column of a file read with Arrow's multithreaded reader, or None
     when the careful reader must do it: a row with the wrong number of cells (it names
     each one), a quoted value spanning lines (line numbers must count them), bad quoting."""
     if not _one_line_per_record(body):
         return None
     end = body.find(b"\n")
-    header_line, data = (body, b"") if end < 0 else (body[:end], body[end + 1:])
+    # The rows are read where they lie in `body` (an offset, not a copy of the file).
+    start = len(body) if end < 0 else end + 1
+    header_line = body if end < 0 else body[:end]
     header_text = header_line.decode("utf-8").rstrip("\r")
     if header_text.count('"') % 2:
         return None
@@ -361,15 +374,16 @@ def _fast_read(body: bytes) -> tuple[list[str], list[pa.Array]] | None:
     width = len(header)
     if not width:
         return None
-    if not data.strip(b"\r\n"):
+    if _LINE_ENDS_ONLY.fullmatch(body, start) is not None:
         return header, [pa.array([], pa.string()) for _ in header]
-    quoted = b'"' in data
-    if quoted and data.count(b'"') % 2:
+    quotes = body.count(b'"', start)
+    quoted = quotes > 0
+    if quotes % 2:
         return None  # a quote left open (Arrow would read it to the end of the file)
     names = [f"c{i}" for i in range(width)]
     try:
         table = pa_csv.read_csv(
-            io.BytesIO(data),
+            pa.BufferReader(pa.py_buffer(body)[start:]),
             read_options=pa_csv.ReadOptions(column_names=names),
             parse_options=pa_csv.ParseOptions(quote_char='"' if quoted else False, double_quote=quoted,
                                               newlines_in_values=quoted),
@@ -378,10 +392,12 @@ def _fast_read(body: bytes) -> tuple[list[str], list[pa.Array]] | None:
         )
     except (pa.ArrowInvalid, pa.ArrowException):
         return None
-    lines = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
+    lines = body.count(b"\n", start) + (0 if body.endswith(b"\n") else 1)
     if table.num_rows != lines:
         return None  # a quoted value spans lines
-    return header, [table[n].combine_chunks() for n in names]
+    # Left in Arrow's chunks: each is dictionary-encoded next (_encode), which gives the chunks
+    # one dictionary; joining them first would copy every cell of a million rows for nothing.
+    return header, [table[n] for n in names]
 
 
 def _encode(column: pa.Array) -> pa.DictionaryArray:
@@ -554,7 +570,7 @@ def read_table(
         text = _check_utf8(raw, file, problems)
         if text is None:
             return None
-    if not body.strip():
+    if not body or body.isspace():  # nothing but blanks (tested without copying the file)
         problems.add(Problem(file, 1, 1, "", "the file is empty: it needs at least a header row",
                              "the first line names the columns: " + ", ".join(columns)))
         return None

@@ -77,13 +77,22 @@ class MartCheckFailed(LoadFailed):
         super().__init__([Problem(mart_file(check.mart), 1, 1, ", ".join(check.columns), message)])
 
 
-def _quoted(con: duckdb.DuckDBPyConnection, mart: str, columns: tuple[str, ...]) -> str:
+def _columns(con: duckdb.DuckDBPyConnection) -> dict[str, set[str]]:
+    """Each table's column names, read in one query: asking the catalogue once per check
+    (128 of them) took about 0.2 s of a million-row load."""
+    held: dict[str, set[str]] = {}
+    for table, column in con.execute("select table_name, column_name from duckdb_columns() "
+                                     "where schema_name = 'main'").fetchall():
+        held.setdefault(table, set()).add(column)
+    return held
+
+
+def _quoted(held: dict[str, set[str]], mart: str, columns: tuple[str, ...]) -> str:
     """The column names as SQL identifiers, each checked to be one of the mart's own columns
     (names cannot be bound as parameters, so none goes in unchecked)."""
-    held = {r[0] for r in con.execute("select column_name from duckdb_columns() where table_name = $t "
-                                      "and schema_name = 'main'", {"t": mart}).fetchall()}
-    missing = [c for c in columns if c not in held]
-    if not held or missing:
+    own = held.get(mart, set())
+    missing = [c for c in columns if c not in own]
+    if not own or missing:
         raise ValueError(f"{DECLARATIONS}: [{mart}] names {', '.join(missing) or 'a table'} that the mart "
                          f"does not have")
     return ", ".join(f'"{c}"' for c in columns)
@@ -101,10 +110,11 @@ def _describe(check: Check, row: tuple, names: list[str]) -> str:
 
 def run(con: duckdb.DuckDBPyConnection) -> None:
     """Run every check on the marts `con` holds; raise MartCheckFailed at the first that fails."""
+    held = _columns(con)
     for check in checks():
         text = sql(f"checks/{check.kind}").format(
-            table=f'"{check.mart}"', key=_quoted(con, check.mart, check.key),
-            column=_quoted(con, check.mart, check.columns))
+            table=f'"{check.mart}"', key=_quoted(held, check.mart, check.key),
+            column=_quoted(held, check.mart, check.columns))
         params = {"accepted": list(check.accepted)} if check.kind == "accepted_values" else {}
         cursor = con.execute(text, params)
         row = cursor.fetchone()

@@ -154,7 +154,11 @@ EVERY_TEAM_QUERIES = frozenset({"league", "chart_league"})
 def _team_areas(path: str, version: FileVersion, snap: Snapshot) -> dict[str, str | None]:
     """Every team's service area (shared, only read: the check runs for every query of a
     person limited to some areas)."""
-    return _every_team_area(path, version, snap)
+    try:
+        return _every_team_area(path, version, snap)
+    except DatabaseUnavailable as exc:
+        st.error(str(exc))
+        st.stop()
 
 
 @st.cache_resource(max_entries=8, show_spinner=False)
@@ -339,7 +343,12 @@ class Choices:
 
 
 def choices_for(path: str, version: FileVersion, snap: Snapshot, grant: Grant) -> Choices:
-    return _choices(path, version, _grant_key(grant), snap, grant)
+    """The pickers' choices; a database file found damaged part-way gives the message."""
+    try:
+        return _choices(path, version, _grant_key(grant), snap, grant)
+    except DatabaseUnavailable as exc:
+        st.error(str(exc))
+        st.stop()
 
 
 # Worked out once per database version and person's grant, and shared (st.cache_resource:

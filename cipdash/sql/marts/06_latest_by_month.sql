@@ -13,42 +13,60 @@
 -- change reads one month's rows of the chosen teams. About one row per figure (a quarterly
 -- or annual figure repeats for each month it stays the latest).
 -- Key: as_at_month, team_id, measure_id.
+-- Built over numbers (team_key, measure_key, type_rank): the windows sort a million figures,
+-- and DuckDB sorts a few numbers a row several times faster than rows carrying the ids and
+-- names as text; the text is joined back on at the end.
 
 create or replace table latest_by_month as
-with keyed as (
-    select
-        case when o.team_id = 'ALL' then 0 else k.team_key end as team_key,
-        o.measure_id,
-        o.team_id,
-        o.period_end,   -- a month end (date)
-        o.period_type,  -- month | quarter | year
-        o.value,        -- in the measure's unit
-        o.numerator,    -- a count of cases
-        o.denominator   -- a count of cases
-    from observations as o
-    left join team_keys as k on k.team_id = o.team_id
-    where o.value is not null
-        and (o.team_id = 'ALL' or k.team_key is not null)
+with measure_keys as (
+    -- each measure as a small number (and its attributes, joined back on in final)
+    select measure_id, name, unit, polarity, tolerance, sort_order,
+        row_number() over (order by measure_id) as measure_key
+    from measures
 ),
 
-steps as (
-    -- each figure with the one before it in its series (team, measure, period type) and the
-    -- period end of the one after it (superseded_on)
+keyed as (
     select
-        *,
-        case period_type when 'month' then 1 when 'quarter' then 2 else 3 end as type_rank,
-        lag(value) over series as previous_value,
-        lag(period_end) over series as previous_period_end,
-        lead(period_end) over series as superseded_on
-    from keyed
-    window series as (partition by team_key, measure_id, period_type order by period_end)
+        case when o.team_id = 'ALL' then 0 else k.team_key end as team_key,
+        mk.measure_key,  -- null: a measure not in the plan (left out of the mart, as in final)
+        case o.period_type when 'month' then 1 when 'quarter' then 2 else 3 end as type_rank,
+        o.period_end,    -- a month end (date)
+        o.value,         -- in the measure's unit
+        o.numerator,     -- a count of cases
+        o.denominator    -- a count of cases
+    from observations as o
+    left join team_keys as k on k.team_id = o.team_id
+    left join measure_keys as mk on mk.measure_id = o.measure_id
+    where o.value is not null
+        and (o.team_id = 'ALL' or k.team_key is not null)
 ),
 
 last_months as (
     -- the last period end with a figure, for the whole authority and for the teams apart
     select team_key = 0 as is_authority, max(period_end) as last_end
-    from steps
+    from keyed
     group by all
+),
+
+steps as (
+    -- each figure with the one before it in its series (team, measure, period type) and the
+    -- period end of the one after it (superseded_on): one window per team and measure, its
+    -- series one after another (month, then quarter, then year), so the neighbouring row is
+    -- the same series' when its type_rank is the same. mixed: the measure has figures of
+    -- more than one period type for this team, so two may be the latest at one month end.
+    select
+        *,
+        case when lag(type_rank) over series = type_rank then lag(value) over series end as previous_value,
+        case when lag(type_rank) over series = type_rank then lag(period_end) over series end
+            as previous_period_end,
+        case when lead(type_rank) over series = type_rank then lead(period_end) over series end
+            as superseded_on,
+        first_value(type_rank) over team_measure <> last_value(type_rank) over team_measure as mixed
+    from keyed
+    where measure_key is not null
+    window series as (partition by team_key, measure_key order by type_rank, period_end),
+        team_measure as (partition by team_key, measure_key order by type_rank, period_end
+                         rows between unbounded preceding and unbounded following)
 ),
 
 spans as (
@@ -65,10 +83,14 @@ spans as (
 ),
 
 chosen as (
-    -- per month, team and measure: the latest figure; on a tie the shortest period
-    select *
-    from spans
-    qualify row_number() over (partition by as_at_month, team_key, measure_id
+    -- per month, team and measure: the latest figure; on a tie the shortest period. Only
+    -- where period types are mixed can there be more than one to choose from.
+    select * from spans
+    where not mixed
+    union all
+    select * from spans
+    where mixed
+    qualify row_number() over (partition by as_at_month, team_key, measure_key
                                order by period_end desc, type_rank) = 1
 ),
 
@@ -76,10 +98,10 @@ final as (
     select
         c.as_at_month,
         c.team_key,
-        c.measure_id,
-        c.team_id,
+        m.measure_id,
+        coalesce(k.team_id, 'ALL') as team_id,  -- team_key 0 is the whole authority
         c.period_end as latest_period_end,
-        c.period_type,
+        case c.type_rank when 1 then 'month' when 2 then 'quarter' else 'year' end as period_type,
         c.value as latest_value,          -- in the measure's unit
         c.previous_value,                 -- in the measure's unit
         c.previous_period_end,
@@ -96,15 +118,16 @@ final as (
         m.tolerance,                      -- in the measure's unit
         m.sort_order
     from chosen as c
-    inner join measures as m on m.measure_id = c.measure_id
+    inner join measure_keys as m on m.measure_key = c.measure_key
+    left join team_keys as k on k.team_key = c.team_key
     left join next_targets as nt
-        on nt.measure_id = c.measure_id
+        on nt.measure_id = m.measure_id
         and nt.period_end = c.period_end
         and nt.scope = case when c.team_key = 0 then 'authority' else 'team' end
     left join team_ranges as tr
-        on tr.measure_id = c.measure_id
+        on tr.measure_id = m.measure_id
         and tr.period_end = c.period_end
-        and tr.period_type = c.period_type
+        and tr.period_type = case c.type_rank when 1 then 'month' when 2 then 'quarter' else 'year' end
 )
 
 select * from final
