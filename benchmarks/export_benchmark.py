@@ -9,8 +9,9 @@ Two measurements:
    pack is trimmed to its first 30 charts (the last sections lose their charts; nothing
    else changes; "build" still includes building the 7 charts left out). Each run is the export as `python -m cipdash export` does it, from a
    cold start: open the database, start Chromium while the pack is built, draw every
-   chart, write the .docx. Nothing is kept between runs (no browser, no images, no
-   cache). It is timed with the charts drawn one at a time (1 page in Chromium) and all
+   chart while the writer lays out the text, place the pictures and save the .docx. The
+   parts: build; images (from the end of the build until the last image is in); write
+   (the rest). Nothing is kept between runs (no browser, no images, no cache). It is timed with the charts drawn one at a time (1 page in Chromium) and all
    at once through 2, 3, 4 pages, the settings taking turns run by run so a busy spell
    on the shared machine falls on all of them; median of --repeat runs (at least 5):
 
@@ -150,9 +151,12 @@ def trim(pack: Pack, charts: int) -> Pack:
 def one_run(db: Path, fmt: str, scope: Scope, public: bool, out: Path, tabs: int = DEFAULT_TABS,
             charts: int | None = None) -> dict:
     """The export as `python -m cipdash export` runs it: Chromium starts while the pack is
-    built; then the charts are drawn (all in one go, `tabs` at a time) and the file written.
-    `charts`: trim the pack to that many charts. "cpu": processor seconds used by this
-    process and by Chromium, whichever core ran them."""
+    built; then the charts are drawn (all in one go, `tabs` at a time) while the writer lays
+    out the text, and the file is written. `charts`: trim the pack to that many charts.
+    Parts: "build"; "images", from the end of the build until the last image is in (the
+    writer's text layout runs meanwhile); "write", the rest (pictures placed, file saved).
+    "cpu": processor seconds used by this process and by Chromium, whichever core ran
+    them ("rest_cpu": images and write together)."""
     clock = _Clock()
     snap = open_snapshot(db)
     renderer = ImageRenderer(tabs=tabs).start() if fmt != "xlsx" else None
@@ -161,17 +165,19 @@ def one_run(db: Path, fmt: str, scope: Scope, public: bool, out: Path, tabs: int
         if charts is not None:
             trim(pack, charts)
         clock.mark("build")
-        if renderer is not None:
-            render_pack_images(pack, renderer)
-        clock.mark("images")
+        built = time.perf_counter()
         write_pack(pack, fmt, out, renderer)
-        clock.mark("write")  # before Chromium closes and its processes (and their CPU time) are gone
+        clock.mark("rest")  # before Chromium closes and its processes (and their CPU time) are gone
         starts = renderer.browser_starts if renderer else 0
+        drawn = renderer.last_drawn_at if renderer else None
     finally:
         if renderer is not None:
             renderer.close()
         snap.close()
-    return {**clock.wall, "total": sum(clock.wall.values()), **{f"{k}_cpu": v for k, v in clock.cpu.items()},
+    rest = clock.wall.pop("rest")
+    images = max(0.0, drawn - built) if drawn is not None else 0.0
+    wall = {**clock.wall, "images": min(images, rest), "write": max(0.0, rest - images)}
+    return {**wall, "total": sum(wall.values()), **{f"{k}_cpu": v for k, v in clock.cpu.items()},
             "cpu": sum(clock.cpu.values()), "charts": len(pack.charts), "browser_starts": starts,
             "bytes": out.stat().st_size}
 
@@ -261,8 +267,8 @@ def pack_speed(root: Path, tabs_list: list[int], repeat: int, charts: int = PACK
     out = {"charts": charts, "repeat": repeat, "load_average": loads, "by_tabs": {}}
     for tabs, rs in runs.items():
         out["by_tabs"][tabs] = {k: statistics.median(r[k] for r in rs)
-                                for k in ("total", "build", "images", "write", "cpu", "build_cpu", "images_cpu",
-                                          "write_cpu")}
+                                for k in ("total", "build", "images", "write", "cpu", "build_cpu", "rest_cpu",
+                                          "bytes")}
         out["by_tabs"][tabs]["runs"] = [round(r["total"], 2) for r in rs]
         out["by_tabs"][tabs]["charts"] = rs[0]["charts"]
         out["by_tabs"][tabs]["browser_starts"] = max(r["browser_starts"] for r in rs)
@@ -276,14 +282,15 @@ def print_pack_speed(result: dict) -> float:
     by = result["by_tabs"]
     serial = by.get(1)
     print(f"{'pages':<7}{'total s':>9}{'build':>8}{'images':>8}{'write':>8}{'1 page/this':>13}"
-          f"{'CPU s: build':>14}{'images':>8}{'write':>7}{'charts':>8}{'browsers':>9}   runs (total s)")
+          f"{'CPU s: build':>14}{'rest':>7}{'charts':>8}{'browsers':>9}{'MB':>6}   runs (total s)")
     for tabs, m in by.items():
         ratio = f"{serial['total'] / m['total']:.2f}x" if serial else "–"
         print(f"{tabs:<7}{m['total']:>9.2f}{m['build']:>8.2f}{m['images']:>8.2f}{m['write']:>8.2f}{ratio:>13}"
-              f"{m['build_cpu']:>14.2f}{m['images_cpu']:>8.2f}{m['write_cpu']:>7.2f}{m['charts']:>8}"
-              f"{m['browser_starts']:>9}   {' '.join(f'{t:.2f}' for t in m['runs'])}")
-    print("(CPU s: processor seconds of Python and Chromium together in each part, whichever core ran them: "
-          "on 2 cores a part cannot take much less than half its CPU s)")
+              f"{m['build_cpu']:>14.2f}{m['rest_cpu']:>7.2f}{m['charts']:>8}{m['browser_starts']:>9}"
+              f"{m['bytes'] / 1e6:>6.1f}   {' '.join(f'{t:.2f}' for t in m['runs'])}")
+    print("(images: from the end of the build to the last image, the text laid out meanwhile; write: the rest. "
+          "CPU s: processor seconds of Python and Chromium together, whichever core ran them, for the build "
+          "and for the rest: on 2 cores a part cannot take much less than half its CPU s)")
     if result.get("warm_images"):
         warm = result["warm_images"]
         print("images only, browser already open (the dashboard page): "

@@ -12,6 +12,7 @@ Static images: `images.ImageRenderer` (one browser for many images), `images.Chr
 """
 from __future__ import annotations
 
+import concurrent.futures
 import io
 import os
 import tempfile
@@ -31,29 +32,83 @@ from .style import pack_file_name
 __all__ = ["CHART_FORMATS", "PACK_FORMATS", "ChromiumNotFound", "Download", "ImageExportError", "ImageRenderer",
            "Pack", "Scope", "UnknownScope", "build_pack", "chart_download", "chromium_available", "export_pack",
            "find_chromium", "pack_bytes", "pack_file_name", "pack_format", "render_pack_images", "resolve_scope",
-           "write_pack"]
+           "start_pack_images", "write_pack"]
+
+
+class _Drawing:
+    """A pack's chart images on their way from Chromium (Pack.drawing). `own`: a renderer
+    started for this pack alone, closed once the images are in."""
+
+    def __init__(self, pack: Pack, charts: list, future, own: ImageRenderer | None, timeout: float):
+        self.pack, self.charts, self.future, self.own, self.timeout = pack, charts, future, own, timeout
+
+    def wait(self) -> None:
+        try:
+            pngs = self.future.result(timeout=self.timeout)
+        except concurrent.futures.TimeoutError:
+            raise ImageExportError(f"Chromium did not draw the pack's {len(self.charts)} charts within "
+                                   f"{self.timeout:.0f} s") from None
+        finally:
+            self.close()
+        for c, png in zip(self.charts, pngs):
+            c.png = png
+
+    def close(self) -> None:
+        own, self.own = self.own, None
+        if own is not None:
+            own.close()
+
+
+def start_pack_images(pack: Pack, renderer: ImageRenderer | None = None, browser_path=None) -> None:
+    """Start drawing every chart of the pack that has no image yet (PNG, images.PACK_DPI),
+    all in one go through one Chromium, and return at once: `pack.wait_for_images()` waits
+    for them. Without a renderer, one is started for this pack (ChromiumNotFound here if
+    there is no browser) and closed when the images are in."""
+    todo = [c for c in pack.charts if c.png is None]
+    if not todo or pack.drawing is not None:
+        return
+    own = None
+    if renderer is None:
+        renderer = own = ImageRenderer(browser_path).start()
+    labels = [f'figure {c.number} ("{c.chart.title}")' for c in todo]
+    try:
+        future = renderer.submit_charts([c.chart for c in todo], "png", labels, images.PACK_DPI)
+    except BaseException:
+        if own is not None:
+            own.close()
+        raise
+    # As long as render_charts would wait: each chart may take the renderer's timeout.
+    timeout = getattr(renderer, "timeout", images.RENDER_TIMEOUT_S) * (len(todo) + 1)
+    pack.drawing = _Drawing(pack, todo, future, own, timeout)
 
 
 def render_pack_images(pack: Pack, renderer: ImageRenderer | None = None, browser_path=None) -> None:
-    """Draw every chart of the pack as a print-resolution PNG, all in one go through one
+    """Draw every chart of the pack as a PNG (images.PACK_DPI), all in one go through one
     Chromium; a chart that cannot be drawn is named by its figure number and title."""
-    todo = [c for c in pack.charts if c.png is None]
-    if not todo:
-        return
-    labels = [f'figure {c.number} ("{c.chart.title}")' for c in todo]
-    pngs = images.render_charts([c.chart for c in todo], "png", renderer, browser_path, labels)
-    for c, png in zip(todo, pngs):
-        c.png = png
+    start_pack_images(pack, renderer, browser_path)
+    pack.wait_for_images()
 
 
 def write_pack(pack: Pack, fmt: str, out: BinaryIO | str | os.PathLike, renderer: ImageRenderer | None = None,
                browser_path=None) -> None:
     """Write the pack in `fmt` to a path (atomically: a temporary file renamed into place)
-    or a binary file object. Raises ChromiumNotFound for docx/pptx/pdf without a browser."""
+    or a binary file object. Raises ChromiumNotFound for docx/pptx/pdf without a browser.
+
+    The charts still without images are drawn while the writer lays out the text (Chromium
+    on one core, Python on the other); the writer waits for them only where it places them."""
     form = pack_format(fmt)
     writer = form.write
     if form.needs_browser:
-        render_pack_images(pack, renderer, browser_path)
+        start_pack_images(pack, renderer, browser_path)
+    try:
+        _write(writer, pack, out)
+    finally:
+        drawing, pack.drawing = pack.drawing, None
+        if drawing is not None:  # the writer failed before it waited: stop a renderer of our own
+            drawing.close()
+
+
+def _write(writer, pack: Pack, out: BinaryIO | str | os.PathLike) -> None:
     if not isinstance(out, (str, os.PathLike)):
         writer(pack, out)
         return

@@ -8,6 +8,7 @@ document language en-GB, and the document title in its properties.
 from __future__ import annotations
 
 import io
+import zipfile
 from typing import BinaryIO
 
 from docx import Document
@@ -18,6 +19,7 @@ from xml.sax.saxutils import escape
 
 from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import nsdecls, qn
+from docx.opc.pkgwriter import PackageWriter
 from docx.shared import Cm, Pt, RGBColor
 
 from .pack import (APPENDIX_INTRO, OTHER_MEASURES_INTRO, OTHER_MEASURES_TITLE, SUMMARY_COLUMNS, Pack, PackTable, Rag,
@@ -182,8 +184,10 @@ def _notes_docx(doc, notes, heading: str, level: int) -> None:
             doc.add_paragraph(line)
 
 
-def _measures_docx(doc, s, pack: Pack) -> None:
-    """A section's measures table (the Making Data Count summary) and its charts."""
+def _measures_docx(doc, s, pack: Pack, pictures: list) -> None:
+    """A section's measures table (the Making Data Count summary) and its charts. Each
+    picture's paragraph is made here and kept in `pictures` with its chart: the picture goes
+    in once the images are drawn (write_docx)."""
     if s.measures.frame.empty:
         doc.add_paragraph("No measures are linked to this recommendation.")
     else:
@@ -192,9 +196,7 @@ def _measures_docx(doc, s, pack: Pack) -> None:
         # The caption is the chart's one title (the picture has none, pack.untitled): a
         # heading, so it is in the navigation pane, and kept with the picture under it.
         doc.add_heading(c.caption, level=3)
-        para = doc.add_paragraph()
-        shape = para.add_run().add_picture(io.BytesIO(c.png), width=PICTURE_WIDTH)
-        _set_alt_text(shape, c.alt, c.caption)
+        pictures.append((doc.add_paragraph(), c))
         for sentence in c.narrative:
             doc.add_paragraph(sentence)
         doc.add_paragraph(f"Description: {c.alt} The figures are in {c.table.title.split(':')[0]}.",
@@ -203,8 +205,12 @@ def _measures_docx(doc, s, pack: Pack) -> None:
 
 
 def write_docx(pack: Pack, out: BinaryIO | str) -> None:
-    if any(c.png is None for c in pack.charts):
+    """The .docx. Charts whose images are still being drawn (pack.drawing) are waited for
+    only after all the text is laid out: the two overlap, Python on one core and Chromium
+    on the other."""
+    if pack.drawing is None and any(c.png is None for c in pack.charts):
         raise ValueError("render the pack's chart images first (exports.render_pack_images)")
+    pictures: list = []
     doc = Document()
     _styles(doc)
     doc.core_properties.title = doc_property(f"{pack.title}: {pack.plan_name}, {pack.as_at_label}")
@@ -277,13 +283,13 @@ def write_docx(pack: Pack, out: BinaryIO | str) -> None:
             doc.add_paragraph(line)
         _notes_docx(doc, s.notes, f"Commentary from the meeting, {pack.as_at_label}", level=2)
         doc.add_heading("Measures", level=2)
-        _measures_docx(doc, s, pack)
+        _measures_docx(doc, s, pack, pictures)
 
     if pack.other_measures is not None:
         doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
         doc.add_heading(OTHER_MEASURES_TITLE, level=1)
         doc.add_paragraph(OTHER_MEASURES_INTRO)
-        _measures_docx(doc, pack.other_measures, pack)
+        _measures_docx(doc, pack.other_measures, pack, pictures)
 
     if pack.actions is not None:
         doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
@@ -299,4 +305,34 @@ def write_docx(pack: Pack, out: BinaryIO | str) -> None:
         wide = wide_table(t)
         n = len(wide.frame.columns)
         _pack_table(doc, wide, size=7.5 if n <= 8 else 6.5, widths_cm=[2.0] + [15.0 / (n - 1)] * (n - 1))
-    doc.save(out)
+
+    pack.wait_for_images()
+    for para, c in pictures:
+        shape = para.add_run().add_picture(io.BytesIO(c.png), width=PICTURE_WIDTH)
+        _set_alt_text(shape, c.alt, c.caption)
+    _save(doc, out)
+
+
+def _save(doc, out: BinaryIO | str) -> None:
+    """doc.save(out), but the PNGs are stored in the zip as they are: deflating them again
+    took 0.3 s for 30 charts (a third of the writing) and saves only a sixth of their size.
+    The XML parts are deflated as python-docx does."""
+    package = doc.part.package
+    for part in package.parts:
+        part.before_marshal()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        PackageWriter._write_content_types_stream(_Members(archive), package.parts)
+        PackageWriter._write_pkg_rels(_Members(archive), package.rels)
+        PackageWriter._write_parts(_Members(archive), package.parts)
+
+
+class _Members:
+    """The one method python-docx's PackageWriter calls on its zip writer."""
+
+    def __init__(self, archive: zipfile.ZipFile):
+        self.archive = archive
+
+    def write(self, pack_uri, blob: bytes) -> None:
+        name = pack_uri.membername
+        stored = name.lower().endswith(".png")
+        self.archive.writestr(name, blob, zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED)

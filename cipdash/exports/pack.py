@@ -189,6 +189,18 @@ class Pack:
     # say about the record when the pack has none of it (unavailable, public version).
     actions: PackTable | None = None
     meeting_status: str = ""
+    # The chart images while Chromium is still drawing them (exports.write_pack starts the
+    # drawing, then the writer lays out the text and calls wait_for_images()).
+    drawing: object = field(default=None, repr=False, compare=False)
+
+    def wait_for_images(self) -> None:
+        """Wait for images still being drawn, and set each chart's png (or raise the
+        drawing's error); then check that every chart has its picture."""
+        drawing, self.drawing = self.drawing, None
+        if drawing is not None:
+            drawing.wait()
+        if any(c.png is None for c in self.charts):
+            raise ValueError("render the pack's chart images first (exports.render_pack_images)")
 
     @property
     def all_sections(self) -> list[Section]:

@@ -116,8 +116,7 @@ def _run(coroutine) -> bytes:
 
 def pdf_bytes(pack: Pack, browser_path: str | os.PathLike | None = None) -> bytes:
     """The pack as tagged PDF bytes. ChromiumNotFound when there is no browser."""
-    if any(c.png is None for c in pack.charts):
-        raise ValueError("render the pack's chart images first (exports.render_pack_images)")
+    pack.wait_for_images()  # (images still being drawn: exports.write_pack)
     browser = find_chromium(browser_path)  # no browser: ChromiumNotFound, before any work
     with tempfile.TemporaryDirectory(prefix="cipdash-pdf-") as folder:
         page = Path(folder) / "pack.html"

@@ -184,8 +184,7 @@ def _measure_slides(prs, pack: Pack, s, title: str) -> None:
 
 
 def write_pptx(pack: Pack, out: BinaryIO | str) -> None:
-    if any(c.png is None for c in pack.charts):
-        raise ValueError("render the pack's chart images first (exports.render_pack_images)")
+    pack.wait_for_images()  # (images still being drawn: exports.write_pack)
     prs = Presentation()
     prs.slide_width, prs.slide_height = SLIDE_W, SLIDE_H
     prs.core_properties.title = doc_property(f"{pack.title}: {pack.plan_name}, {pack.as_at_label}")
