@@ -50,7 +50,7 @@ from cipdash.db import open_snapshot  # noqa: E402
 from cipdash.errors import DatabaseUnavailable  # noqa: E402
 from cipdash.exports import ImageRenderer, Pack, build_pack, render_pack_images, write_pack  # noqa: E402
 from cipdash.exports.images import DEFAULT_TABS, KEPT_OPEN_TABS, chromium_available  # noqa: E402
-from cipdash.queries import Scope  # noqa: E402
+from cipdash.scope import Scope  # noqa: E402
 from cipdash.store import load  # noqa: E402
 
 TARGET_SECONDS = 15.0

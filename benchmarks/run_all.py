@@ -157,7 +157,7 @@ def timed_packs(root: Path, db: Path, formats: list[str]) -> dict:
     from export_benchmark import one_run
 
     from cipdash.exports.images import chromium_available
-    from cipdash.queries import Scope
+    from cipdash.scope import Scope
 
     results = {}
     for fmt in formats:

@@ -15,7 +15,6 @@ import pandas as pd
 from .cache import per_version
 from .cells import AUTHORITY_TEAM, RAG_NAMES
 from .db import Snapshot
-from .scope import Scope  # noqa: F401  (pack and tests import it from here)
 from .targets import NOT_MET, statuses
 
 # Ratings compared for movement: a higher score is better.

@@ -71,3 +71,23 @@ def use_site(monkeypatch, db: Path, plan_dir: Path, data_dir: Path) -> None:
     """Point the dashboard (and every command) at this database, plan folder and data folder."""
     for name, value in (("CIPDASH_DB", db), ("CIPDASH_PLAN_DIR", plan_dir), ("CIPDASH_DATA_DIR", data_dir)):
         monkeypatch.setenv(name, str(value))
+
+
+def pdf_figures(reader) -> int:
+    """How many charts a pack's PDF holds: its structure tree's figures with alternate text
+    (the charts are SVG pictures printed as vectors, so they are not raster images)."""
+    found = []
+
+    def walk(node) -> None:
+        node = node.get_object()
+        if isinstance(node, list):
+            for kid in node:
+                walk(kid)
+        elif isinstance(node, dict):
+            if node.get("/S") == "/Figure" and node.get("/Alt"):
+                found.append(node)
+            if "/K" in node:
+                walk(node["/K"])
+
+    walk(reader.trailer["/Root"]["/StructTreeRoot"])
+    return len(found)

@@ -20,11 +20,12 @@ import pptx
 import pytest
 from pptx.enum.shapes import MSO_SHAPE_TYPE
 from pypdf import PdfReader
+from support import pdf_figures
 
 from cipdash.db import open_snapshot
 from cipdash.exports import ImageRenderer, build_pack, render_pack_images, write_pack
 from cipdash.exports.pack import NO_CHILD_DATA_NOTE, Pack, resolve_scope, UnknownScope
-from cipdash.queries import Scope
+from cipdash.scope import Scope
 from cipdash.safe_cells import FORMULA_TRIGGERS
 from exports_plan import FORMULA_MEASURE, FORMULA_TITLE, HAS_CHROMIUM, NO_CHROMIUM_REASON, TITLES, build_db
 
@@ -383,11 +384,12 @@ def test_pptx_suppression(files):
 # --- PDF ------------------------------------------------------------------------------------
 
 def _pdf(path: Path):
+    """(reader, its text, how many charts): the charts are SVG pictures, printed as vectors,
+    so they are counted as the structure tree's figures that carry alternate text."""
     reader = PdfReader(path)
     # A line that wraps after a hyphen ("month-to-" / "month") is one word again.
     text = squash(" ".join(page.extract_text().replace("-\n", "-") for page in reader.pages))
-    images = sum(len(page.images) for page in reader.pages)
-    return reader, text, images
+    return reader, text, pdf_figures(reader)
 
 
 @needs_chromium
@@ -400,6 +402,7 @@ def test_pdf_pack(files, packs):
         for word in RAG_WORDS:
             assert word in text
         assert images == len(pack.charts)
+        assert not any(page.images for page in reader.pages)  # the charts are vectors (SVG), not pictures
         for c in pack.charts:
             for sentence in c.narrative:
                 assert squash(sentence) in text

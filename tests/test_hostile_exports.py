@@ -25,7 +25,7 @@ from pypdf import PdfReader
 from cipdash import charts, queries
 from cipdash.db import open_snapshot
 from cipdash.exports import ImageRenderer, build_pack, chart_files, write_pack
-from cipdash.queries import Scope
+from cipdash.scope import Scope
 from cipdash.safe_cells import FORMULA_TRIGGERS
 from cipdash.store import load
 from exports_plan import HAS_CHROMIUM, NO_CHROMIUM_REASON

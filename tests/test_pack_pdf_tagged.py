@@ -25,7 +25,7 @@ from cipdash.db import open_snapshot
 from cipdash.exports import ChromiumNotFound, ImageRenderer, build_pack, render_pack_images, write_pack
 from cipdash.exports.pack_html import FOOTER_MM, MARGIN_MM, pack_html
 from cipdash.exports.pdf_writer import pdf_bytes
-from cipdash.queries import Scope
+from cipdash.scope import Scope
 from exports_plan import HAS_CHROMIUM, NO_CHROMIUM_REASON, build_db
 
 AS_AT = date(2020, 9, 30)

@@ -20,7 +20,7 @@ from PIL import Image
 import cipdash.exports as exports
 from cipdash.exports import ImageExportError, ImageRenderer, build_pack, docx_writer, images, write_pack
 from cipdash.exports.docx_writer import write_docx
-from cipdash.queries import Scope
+from cipdash.scope import Scope
 from exports_plan import HAS_CHROMIUM, NO_CHROMIUM_REASON
 
 

