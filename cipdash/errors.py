@@ -60,6 +60,19 @@ class Problems:
         for p in other.all():
             self.items.append(p)
 
+    def merge(self, other: "Problems") -> None:
+        """Take in what `other` collected, as though each of its problems had been added here
+        after ours. Files are checked each into its own Problems (two at a time) and merged in
+        file order; every rule's key names its file, so the two never share a key and the
+        result is the one a single Problems would have collected file after file. (Were a key
+        shared, its listed and counted rows are still all kept, counted together.)"""
+        self.items.extend(other.items)
+        for key, n in other._listed.items():
+            self._listed[key] = self._listed.get(key, 0) + n
+        for key, (first, count) in other._unlisted.items():
+            mine = self._unlisted.get(key)
+            self._unlisted[key] = (mine[0], mine[1] + count) if mine else (first, count)
+
     def all(self) -> list[Problem]:
         out = list(self.items)
         for (file, col, rule, severity), (first, count) in self._unlisted.items():
