@@ -62,7 +62,7 @@ INSTALL_COMMAND = "sudo apt-get install chromium"
 # Print resolution: a chart fills a 16 cm text column at 300 dots per inch or better.
 PRINT_WIDTH_CM = 16.0
 PRINT_DPI = 300
-# The pack's pictures (Word, PowerPoint, PDF): 200 dpi at 16 cm (1280 pixels wide), still
+# The pack's pictures (Word and PowerPoint; the PDF's are SVG): 200 dpi at 16 cm (1280 pixels wide), still
 # print quality for line charts and their 7.5 pt labels. Drawing and encoding fewer pixels
 # is the pack's largest saving: 30 charts take 2.1 s with the browser open against 2.7 s
 # at 300 dpi, and a picture is 97 kB against 167 kB (issue 14: a 30-chart pack in 5 s on
@@ -77,7 +77,8 @@ RENDER_TIMEOUT_S = 90
 # Pages drawing at the same time in the one Chromium. Each page loads and warms up
 # plotly.js (about 1.5 s of a core here), so more pages pay off only in a browser that is
 # kept open. Measured on this 2-core machine (benchmarks/export_benchmark.py, the sample's
-# pack trimmed to 30 charts, median of 5, other work on the machine, load average 7-11):
+# pack trimmed to 30 charts at 300 dpi, median of 5, other work on the machine, load average
+# 7-11; the choice still held at 200 dpi: two pages 1.03x one page from a cold start):
 #   from a cold start (the export command): 1 page 7.66 s for the whole .docx, 2 pages
 #   8.61 s, 3 pages 9.79 s, 4 pages 11.55 s (images alone 4.21 / 5.26 / 5.71 / 6.61 s);
 #   the images with the browser already open: 1 page 2.90 s, 2 pages 2.43 s, 3 pages
